@@ -1,11 +1,108 @@
 """KeyedVectors: a vocabulary of keys and one vector per key, and everything done with them.
 
 This is what ships and what queries run against; :class:`w2v.Word2Vec` keeps its
-trained input matrix here as ``model.wv``.
+trained input matrix here as ``model.wv``.  Names and semantics follow gensim 4's
+``KeyedVectors`` so code written for gensim runs unchanged.
+
+Speed: the unit-length copy of the vectors is built once, on the first query, and
+reused until the vectors change (:meth:`KeyedVectors._clear_cache`).  A query is
+one matrix-vector product plus a partial sort (``argpartition``) for the top k;
+many queries at once (:meth:`KeyedVectors.most_similar_batch`, analogy evaluation)
+are one matrix-matrix product per block.
 """
+import difflib
+import warnings
+
 import numpy as np
 
 from . import store
+
+_KEY_TYPES = (str, int, np.integer)
+
+# A block of batched query scores is at most this many floats (128 MB of float32),
+# so that batches over a big vocabulary never allocate queries × vocabulary at once.
+_BLOCK_FLOATS = 1 << 25
+
+
+def cosine_similarity(a, b):
+    """Cosine similarity of two vectors, or of a vector and each row of a matrix.
+
+    ``a`` and ``b`` may be lists or arrays.  With two vectors the result is a float;
+    with a vector and a matrix (either order) it is an array with one value per row.
+    A zero vector has similarity 0 with everything.
+
+    >>> round(cosine_similarity([-0.4, 0.8, 0.5, -0.2, 0.3], [-0.3, 0.2, 0.3, -0.4, 0.9]), 2)
+    0.66
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.ndim == 2 and b.ndim == 1:
+        a, b = b, a
+    if a.ndim != 1 or b.ndim not in (1, 2):
+        raise ValueError(f"cosine_similarity takes two vectors or a vector and a matrix, got shapes {a.shape} and {b.shape}")
+    if a.shape[0] != b.shape[-1]:
+        raise ValueError(f"vectors of different lengths: {a.shape[0]} and {b.shape[-1]}")
+    norm_a = np.linalg.norm(a)
+    norms_b = np.linalg.norm(b, axis=-1)
+    denominator = norm_a * norms_b
+    dots = b @ a
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result = np.where(denominator > 0, dots / np.where(denominator > 0, denominator, 1.0), 0.0)
+    return float(result) if b.ndim == 1 else result
+
+
+def _unitvec(vector):
+    vector = np.asarray(vector)
+    norm = np.linalg.norm(vector)
+    return vector / norm if norm > 0 else vector
+
+
+def _ensure_list(value):
+    """A single key or vector may stand for a list of one (as in gensim)."""
+    if value is None:
+        return []
+    if isinstance(value, _KEY_TYPES) or (isinstance(value, np.ndarray) and value.ndim == 1):
+        return [value]
+    if isinstance(value, np.ndarray) and value.ndim == 2:
+        return list(value)
+    return list(value)
+
+
+def top_k(scores, k, exclude=()):
+    """Indices of the ``k`` highest ``scores`` in descending order, skipping ``exclude``.
+
+    A partial sort (``argpartition``) selects the candidates, so the cost is linear in
+    ``len(scores)`` plus ``k log k``.  Equal scores are ordered by index.
+    """
+    n = scores.shape[0]
+    exclude = set(int(i) for i in exclude)
+    want = min(n, k + len(exclude))
+    if want <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if want < n:
+        candidates = np.argpartition(-scores, want - 1)[:want]
+    else:
+        candidates = np.arange(n)
+    order = np.lexsort((candidates, -scores[candidates]))
+    best = candidates[order]
+    if exclude:
+        best = best[~np.isin(best, list(exclude))]
+    return best[:k]
+
+
+def top_k_rows(scores, k):
+    """Row-wise :func:`top_k` of a 2-D score block: (rows × k) indices, best first."""
+    rows, n = scores.shape
+    k = min(k, n)
+    if k <= 0:
+        return np.zeros((rows, 0), dtype=np.int64)
+    if k < n:
+        candidates = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    else:
+        candidates = np.broadcast_to(np.arange(n), (rows, n)).copy()
+    picked = np.take_along_axis(scores, candidates, axis=1)
+    order = np.argsort(-picked, axis=1, kind="stable")
+    return np.take_along_axis(candidates, order, axis=1)
 
 
 class KeyedVectors:
@@ -18,6 +115,13 @@ class KeyedVectors:
         self.vectors = np.zeros((count, self.vector_size), dtype=dtype)
         self.counts = np.zeros(count, dtype=np.int64)
         self._norms = None
+        self._normed = None
+        self._suggest_cache = None
+
+    def __repr__(self):
+        return f"<KeyedVectors: {len(self)} keys, vector_size={self.vector_size}>"
+
+    __str__ = __repr__
 
     # -- building -------------------------------------------------------------------------
     def set_vectors(self, keys, vectors, counts=None):
@@ -38,6 +142,53 @@ class KeyedVectors:
     def _clear_cache(self):
         """Forget anything derived from ``vectors`` (call after the vectors change)."""
         self._norms = None
+        self._normed = None
+        self._suggest_cache = None
+
+    def add_vectors(self, keys, weights, extras=None, replace=False):
+        """Append keys and their vectors; existing keys keep their vector unless ``replace``."""
+        if isinstance(keys, _KEY_TYPES):
+            keys = [keys]
+            weights = np.asarray(weights).reshape(1, -1)
+        keys = list(keys)
+        weights = np.asarray(weights, dtype=self.vectors.dtype)
+        if weights.ndim != 2 or weights.shape[0] != len(keys):
+            raise ValueError(f"{len(keys)} keys need a ({len(keys)}, {self.vector_size}) array of vectors, got {weights.shape}")
+        if len(self.index_to_key) and weights.shape[1] != self.vector_size:
+            raise ValueError(f"vectors have {weights.shape[1]} dimensions, these KeyedVectors have {self.vector_size}")
+        known = np.array([k in self.key_to_index for k in keys], dtype=bool)
+        new_rows, seen = [], set()
+        for i in np.flatnonzero(~known):
+            key = keys[i]
+            if key in seen:  # a key repeated within the call: its first vector wins, as for existing keys
+                continue
+            seen.add(key)
+            self.key_to_index[key] = len(self.index_to_key)
+            self.index_to_key.append(key)
+            new_rows.append(i)
+        new_rows = np.asarray(new_rows, dtype=np.int64)
+        if not len(self.vectors):
+            self.vector_size = weights.shape[1]
+            self.vectors = np.empty((0, self.vector_size), dtype=weights.dtype)
+        self.vectors = np.vstack((self.vectors, weights[new_rows]))
+        self.counts = np.concatenate((np.asarray(self.counts, np.int64), np.zeros(len(new_rows), np.int64)))
+        if replace and known.any():
+            if not self.vectors.flags.writeable:
+                self.vectors = np.array(self.vectors)
+            rows = [self.key_to_index[keys[i]] for i in np.flatnonzero(known)]
+            self.vectors[rows] = weights[known]
+        self._clear_cache()
+
+    def add_vector(self, key, vector):
+        """Add one key and vector; return its index (an existing key keeps its old vector)."""
+        self.add_vectors([key], np.asarray(vector).reshape(1, -1))
+        return self.key_to_index[key]
+
+    def __setitem__(self, keys, weights):
+        if not isinstance(keys, list):
+            keys = [keys]
+            weights = np.asarray(weights).reshape(1, -1)
+        self.add_vectors(keys, weights, replace=True)
 
     # -- basic access ---------------------------------------------------------------------
     def __len__(self):
@@ -46,6 +197,9 @@ class KeyedVectors:
     def __contains__(self, key):
         return key in self.key_to_index
 
+    def __iter__(self):
+        return iter(self.index_to_key)
+
     def has_index_for(self, key):
         return key in self.key_to_index
 
@@ -53,27 +207,362 @@ class KeyedVectors:
         index = self.key_to_index.get(key)
         if index is not None:
             return index
-        if isinstance(key, (int, np.integer)) and 0 <= key < len(self.index_to_key):
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool) and 0 <= key < len(self.index_to_key):
             return int(key)
         if default is not None:
             return default
-        raise KeyError(f"Key {key!r} not present")
+        raise KeyError(self._missing_message([key]))
+
+    def _indices(self, keys):
+        """Indices of ``keys``; one KeyError naming every missing key."""
+        indices, missing = [], []
+        for key in keys:
+            index = self.get_index(key, -1)
+            if index < 0:
+                missing.append(key)
+            indices.append(index)
+        if missing:
+            raise KeyError(self._missing_message(missing))
+        return np.asarray(indices, dtype=np.int64)
 
     def get_vector(self, key, norm=False):
         index = self.get_index(key)
-        vector = self.vectors[index]
         if norm:
-            n = np.linalg.norm(vector)
-            return vector / n if n else vector
-        return vector
+            result = self.get_normed_vectors()[index]
+        else:
+            result = self.vectors[index]
+        result = result.view()
+        result.setflags(write=False)  # writing through it would leave the cached unit vectors stale
+        return result
+
+    def word_vec(self, key, norm=False):
+        return self.get_vector(key, norm=norm)
 
     def __getitem__(self, key):
-        if isinstance(key, (str, int, np.integer)):
+        if isinstance(key, _KEY_TYPES):
             return self.get_vector(key)
-        return np.vstack([self.get_vector(k) for k in key])
+        return self.vectors[self._indices(key)]
 
-    # -- native save/load -----------------------------------------------------------------
+    def get_vecattr(self, key, attr):
+        """gensim's per-key attributes; w2v keeps one, ``"count"``."""
+        if attr != "count":
+            raise KeyError(f"no vector attribute {attr!r} (w2v keeps only 'count')")
+        return int(self.counts[self.get_index(key)])
+
+    def set_vecattr(self, key, attr, value):
+        if attr != "count":
+            raise KeyError(f"no vector attribute {attr!r} (w2v keeps only 'count')")
+        if not self.counts.flags.writeable:
+            self.counts = np.array(self.counts)
+        self.counts[self.get_index(key)] = value
+
+    # -- unknown keys ---------------------------------------------------------------------
+    def _missing_message(self, missing):
+        parts = []
+        for key in missing:
+            close = self.suggest(key) if isinstance(key, str) else []
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            parts.append(f"{key!r}{hint}")
+        noun = "key" if len(missing) == 1 else "keys"
+        return f"{noun} not in vocabulary: {', '.join(parts)}"
+
+    def suggest(self, word, n=3):
+        """Up to ``n`` vocabulary keys spelled like ``word`` (for 'did you mean' hints).
+
+        Only the 100,000 first (usually most frequent) keys of similar length are
+        compared, so a typo on a 3-million-word vocabulary costs milliseconds.
+        """
+        if self._suggest_cache is None:
+            head = [k for k in self.index_to_key[:100_000] if isinstance(k, str)]
+            lengths = np.fromiter((len(k) for k in head), dtype=np.int64, count=len(head))
+            self._suggest_cache = (head, lengths)
+        head, lengths = self._suggest_cache
+        if not head:
+            return []
+        near = np.flatnonzero(np.abs(lengths - len(word)) <= 2)
+        if len(near) > 20_000:
+            # Typos rarely change the first letter; keep the comparison cheap on huge vocabularies.
+            first = word[:1].lower()
+            near = np.asarray([i for i in near if head[i][:1].lower() == first], dtype=np.int64)
+        candidates = [head[i] for i in near]
+        same_case = [c for c in candidates if c.lower() == word.lower() and c != word]
+        close = difflib.get_close_matches(word, candidates, n=n, cutoff=0.75)
+        return list(dict.fromkeys(same_case + close))[:n]
+
+    # -- norms ----------------------------------------------------------------------------
+    def fill_norms(self, force=False):
+        """Compute the L2 norm of every vector once (gensim's name)."""
+        if self._norms is None or force:
+            self._norms = np.linalg.norm(self.vectors, axis=1).astype(self.vectors.dtype, copy=False) \
+                if len(self.vectors) else np.zeros(0, dtype=self.vectors.dtype)
+        return self._norms
+
+    @property
+    def norms(self):
+        return self.fill_norms()
+
+    def get_normed_vectors(self):
+        """All vectors scaled to unit length, computed once and cached (zero vectors stay zero)."""
+        if self._normed is None:
+            norms = self.fill_norms()
+            safe = np.where(norms > 0, norms, 1).astype(self.vectors.dtype)
+            self._normed = np.asarray(self.vectors) / safe[:, None]
+        return self._normed
+
+    def unit_normalize_all(self):
+        """Scale the stored vectors themselves to unit length (cannot be undone)."""
+        self.vectors = self.get_normed_vectors().copy()
+        self._clear_cache()
+
+    # -- similarity -----------------------------------------------------------------------
+    @staticmethod
+    def cosine_similarities(vector_1, vectors_all):
+        """Cosine similarity of ``vector_1`` to each row of ``vectors_all``."""
+        vector_1 = np.asarray(vector_1)
+        vectors_all = np.asarray(vectors_all)
+        norm = np.linalg.norm(vector_1)
+        all_norms = np.linalg.norm(vectors_all, axis=1)
+        return vectors_all @ vector_1 / (norm * all_norms)
+
+    def similarity(self, w1, w2):
+        """Cosine similarity of two keys."""
+        i, j = self._indices([w1, w2])
+        normed = self.get_normed_vectors()
+        return float(np.dot(normed[i], normed[j]))
+
+    def distance(self, w1, w2):
+        """Cosine distance (1 − similarity) of two keys."""
+        return 1.0 - self.similarity(w1, w2)
+
+    def n_similarity(self, ws1, ws2):
+        """Cosine similarity of the means of two sets of keys."""
+        if not (len(ws1) and len(ws2)):
+            raise ZeroDivisionError("At least one of the passed lists is empty.")
+        mean1 = self.get_mean_vector(ws1, pre_normalize=False, ignore_missing=False)
+        mean2 = self.get_mean_vector(ws2, pre_normalize=False, ignore_missing=False)
+        return float(np.dot(_unitvec(mean1), _unitvec(mean2)))
+
+    def distances(self, word_or_vector, other_words=()):
+        """Cosine distances from a key or vector to ``other_words`` (default: every key)."""
+        if isinstance(word_or_vector, _KEY_TYPES):
+            query = self.get_vector(word_or_vector, norm=True)
+        else:
+            query = _unitvec(np.asarray(word_or_vector, dtype=self.vectors.dtype))
+        normed = self.get_normed_vectors()
+        if other_words is None or len(other_words) == 0:
+            return 1 - normed @ query
+        return 1 - normed[self._indices(other_words)] @ query
+
+    def get_mean_vector(self, keys, weights=None, pre_normalize=True, post_normalize=False, ignore_missing=True):
+        """Weighted mean of keys' (unit, if ``pre_normalize``) vectors; keys may also be vectors."""
+        keys = _ensure_list(keys)
+        if len(keys) == 0:
+            raise ValueError("cannot compute mean with no input")
+        dtype = self.vectors.dtype
+        weights = np.ones(len(keys), dtype=dtype) if weights is None else np.asarray(weights, dtype=dtype)
+        if weights.shape != (len(keys),):
+            raise ValueError("keys and weights array must have same number of elements")
+        rows, row_weights, raw, raw_weights, missing = [], [], [], [], []
+        for key, weight in zip(keys, weights):
+            if isinstance(key, np.ndarray):
+                raw.append(key)
+                raw_weights.append(weight)
+                continue
+            index = self.get_index(key, -1) if isinstance(key, _KEY_TYPES) else -1
+            if index >= 0:
+                rows.append(index)
+                row_weights.append(weight)
+            elif not ignore_missing:
+                missing.append(key)
+        if missing:
+            raise KeyError(self._missing_message(missing))
+        mean = np.zeros(self.vector_size, dtype=dtype)
+        total = 0.0
+        if rows:
+            source = self.get_normed_vectors() if pre_normalize else self.vectors
+            row_weights = np.asarray(row_weights, dtype=dtype)
+            mean += row_weights @ source[np.asarray(rows)]
+            total += float(np.abs(row_weights).sum())
+        for vector, weight in zip(raw, raw_weights):
+            mean += weight * vector.astype(dtype, copy=False)
+            total += abs(float(weight))
+        if total > 0:
+            mean = mean / dtype.type(total)
+        if post_normalize:
+            mean = _unitvec(mean).astype(dtype, copy=False)
+        return mean
+
+    # -- neighbours -----------------------------------------------------------------------
+    def _weighted_terms(self, positive, negative):
+        """(keys-or-vectors, weights, indices of input keys) for most_similar-style queries."""
+        positive = _ensure_list(positive)
+        negative = _ensure_list(negative)
+        terms, weights = [], []
+        for items, default in ((positive, 1.0), (negative, -1.0)):
+            for item in items:
+                if isinstance(item, (*_KEY_TYPES, np.ndarray)):
+                    terms.append(item)
+                    weights.append(default)
+                else:  # (key or vector, weight)
+                    terms.append(item[0])
+                    weights.append(item[1])
+        missing = [t for t in terms if isinstance(t, _KEY_TYPES) and self.get_index(t, -1) < 0]
+        if missing:
+            raise KeyError(self._missing_message(missing))
+        inputs = [self.get_index(t) for t in terms if isinstance(t, _KEY_TYPES)]
+        return terms, np.asarray(weights, dtype=self.vectors.dtype), inputs
+
+    def most_similar(self, positive=None, negative=None, topn=10, clip_start=0, clip_end=None,
+                     restrict_vocab=None, indexer=None):
+        """The ``topn`` keys closest (cosine) to the mean of ``positive`` minus ``negative``.
+
+        Items of ``positive``/``negative`` are keys, vectors, or ``(key_or_vector, weight)``
+        pairs.  Input keys are left out of the result.  ``restrict_vocab=n`` searches only
+        the first n keys.  ``topn=None`` returns the array of all similarities.
+        """
+        if isinstance(topn, (int, np.integer)) and topn < 1:
+            return []
+        terms, weights, inputs = self._weighted_terms(positive, negative)
+        if not terms:
+            raise ValueError("cannot compute similarity with no input")
+        mean = self.get_mean_vector(terms, weights, pre_normalize=True, post_normalize=True, ignore_missing=False)
+        if indexer is not None and isinstance(topn, (int, np.integer)):
+            return indexer.most_similar(mean, topn)
+        clip_end = clip_end or len(self.vectors)
+        if restrict_vocab:
+            clip_start, clip_end = 0, restrict_vocab
+        scores = self.get_normed_vectors()[clip_start:clip_end] @ mean
+        if not topn:
+            return scores
+        exclude = [i - clip_start for i in inputs if clip_start <= i < clip_end]
+        best = top_k(scores, int(topn), exclude)
+        keys = self.index_to_key
+        return [(keys[i + clip_start], float(scores[i])) for i in best]
+
+    def similar_by_key(self, key, topn=10, restrict_vocab=None):
+        return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
+
+    similar_by_word = similar_by_key
+
+    def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
+        """The ``topn`` keys closest to ``vector`` (nothing excluded)."""
+        return self.most_similar(positive=[np.asarray(vector)], topn=topn, restrict_vocab=restrict_vocab)
+
+    def most_similar_batch(self, keys, topn=10, restrict_vocab=None):
+        """``most_similar(key)`` for many keys at once: one matrix product per block of keys.
+
+        Returns one list of ``(key, similarity)`` per input key, each without its own key.
+        """
+        rows = self._indices(keys)
+        normed = self.get_normed_vectors()
+        end = min(restrict_vocab or len(normed), len(normed))
+        candidates = normed[:end]
+        block = max(1, _BLOCK_FLOATS // max(1, end))
+        results = []
+        for start in range(0, len(rows), block):
+            chunk = rows[start:start + block]
+            scores = normed[chunk] @ candidates.T
+            inside = chunk < end
+            scores[np.flatnonzero(inside), chunk[inside]] = -np.inf  # never return the query itself
+            best = top_k_rows(scores, topn)
+            for r in range(len(chunk)):
+                results.append([(self.index_to_key[i], float(scores[r, i])) for i in best[r]
+                                if scores[r, i] != -np.inf])
+        return results
+
+    def most_similar_cosmul(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+        """Levy & Goldberg's 3CosMul: product of shifted cosines of positives over negatives.
+
+        Each cosine is shifted to [0, 1] as ``(1 + cos) / 2``; the score is
+        ``prod(positive) / (prod(negative) + 1e-6)``, gensim's formula.
+        """
+        if isinstance(topn, (int, np.integer)) and topn < 1:
+            return []
+        positive = _ensure_list(positive)
+        negative = _ensure_list(negative)
+        if not positive:
+            raise ValueError("cannot compute similarity with no input")
+        terms = positive + negative
+        missing = [t for t in terms if isinstance(t, _KEY_TYPES) and self.get_index(t, -1) < 0]
+        if missing:
+            raise KeyError(self._missing_message(missing))
+        inputs = {self.get_index(t) for t in terms if isinstance(t, _KEY_TYPES)}
+        normed = self.get_normed_vectors()
+        end = min(restrict_vocab or len(normed), len(normed))
+        candidates = normed[:end]
+
+        def query(term):  # keys count as unit vectors; raw vectors are used as given (as gensim does)
+            return normed[self.get_index(term)] if isinstance(term, _KEY_TYPES) else np.asarray(term, normed.dtype)
+
+        pos = (1 + candidates @ np.stack([query(t) for t in positive], axis=1)) / 2
+        scores = np.prod(pos, axis=1)
+        if negative:
+            neg = (1 + candidates @ np.stack([query(t) for t in negative], axis=1)) / 2
+            scores = scores / (np.prod(neg, axis=1) + 0.000001)
+        else:
+            scores = scores / (1 + 0.000001)
+        if not topn:
+            return scores
+        best = top_k(scores, int(topn), [i for i in inputs if i < end])
+        return [(self.index_to_key[i], float(scores[i])) for i in best]
+
+    def rank_by_centrality(self, words, use_norm=True):
+        """``(similarity, key)`` pairs ranked by closeness to the keys' mean, closest first."""
+        words = list(words)
+        if not words:
+            raise ValueError("cannot select a word from an empty list")
+        rows = self._indices(words)
+        vectors = (self.get_normed_vectors() if use_norm else self.vectors)[rows]
+        mean = _unitvec(vectors.mean(axis=0)).astype(vectors.dtype, copy=False)
+        dists = vectors @ mean
+        return sorted(zip((float(d) for d in dists), words), reverse=True)
+
+    def doesnt_match(self, words):
+        """The key furthest from the mean of ``words``."""
+        return self.rank_by_centrality(words)[-1][1]
+
+    def most_similar_to_given(self, key1, keys_list):
+        """The key of ``keys_list`` most similar to ``key1``."""
+        normed = self.get_normed_vectors()
+        scores = normed[self._indices(keys_list)] @ normed[self.get_index(key1)]
+        return keys_list[int(np.argmax(scores))]
+
+    def closer_than(self, key1, key2):
+        """All keys closer to ``key1`` than ``key2`` is."""
+        i, j = self._indices([key1, key2])
+        all_distances = self.distances(key1)
+        closer = np.flatnonzero(all_distances < all_distances[j])
+        return [self.index_to_key[k] for k in closer if k != i]
+
+    def rank(self, key1, key2):
+        """Rank of ``key2`` among all keys by closeness to ``key1`` (1 = closest)."""
+        return len(self.closer_than(key1, key2)) + 1
+
+    def relative_cosine_similarity(self, wa, wb, topn=10):
+        sims = self.similar_by_key(wa, topn)
+        if not sims:
+            raise ValueError("Cannot calculate relative cosine similarity without any similar words.")
+        return self.similarity(wa, wb) / sum(s for _, s in sims)
+
+    # -- evaluation (see w2v.evaluate) ---------------------------------------------------------
+    def evaluate_word_analogies(self, analogies, restrict_vocab=300000, case_insensitive=True,
+                                dummy4unknown=False):
+        from .evaluate import evaluate_word_analogies
+
+        return evaluate_word_analogies(self, analogies, restrict_vocab=restrict_vocab,
+                                       case_insensitive=case_insensitive, dummy4unknown=dummy4unknown)
+
+    def evaluate_word_pairs(self, pairs, delimiter="\t", encoding="utf8", restrict_vocab=300000,
+                            case_insensitive=True, dummy4unknown=False):
+        from .evaluate import evaluate_word_pairs
+
+        return evaluate_word_pairs(self, pairs, delimiter=delimiter, encoding=encoding,
+                                   restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
+                                   dummy4unknown=dummy4unknown)
+
+    # -- files ----------------------------------------------------------------------------
     def save(self, path):
+        """Save in w2v's native format (vectors memory-mappable on load)."""
         blob, offsets = store.encode_strings(self.index_to_key)
         store.save(path, "vectors", {"vector_size": self.vector_size},
                    {"vectors": self.vectors, "counts": self.counts, "keys.blob": blob, "keys.offsets": offsets})
@@ -84,3 +573,23 @@ class KeyedVectors:
         kv = cls(meta["vector_size"])
         keys = store.decode_strings(arrays["keys.blob"], arrays["keys.offsets"])
         return kv.set_vectors(keys, arrays["vectors"], arrays["counts"])
+
+    def save_word2vec_format(self, fname, binary=False, write_header=True):
+        """gensim-compatible writer: word2vec binary or text (GloVe text without the header)."""
+        from . import formats
+
+        fmt = "word2vec-binary" if binary else ("word2vec-text" if write_header else "glove")
+        formats.save(self, fname, fmt)
+
+    @classmethod
+    def load_word2vec_format(cls, fname, binary=False, unicode_errors="strict", limit=None, no_header=False,
+                             encoding="utf8"):
+        """gensim-compatible reader (the format is still checked against the file's content)."""
+        from . import formats
+
+        fmt = "word2vec-binary" if binary else ("glove" if no_header else "word2vec-text")
+        return formats.load(fname, format=fmt, limit=limit, unicode_errors=unicode_errors, encoding=encoding)
+
+
+def _warn(message):
+    warnings.warn(message, stacklevel=3)

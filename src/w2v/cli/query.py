@@ -1,5 +1,326 @@
-"""`w2v` sub-commands: query."""
+"""`w2v` sub-commands that read vectors: similar, analogy, similarity, evaluate, convert, info."""
+import json
+import os
+import sys
+
+_FORMATS = ("word2vec-text", "word2vec-binary", "glove", "fasttext-vec", "native")
 
 
 def register(sub):
     """Add this module's sub-commands to the `w2v` parser."""
+    p = sub.add_parser("similar", help="nearest neighbours of a word (or of the mean of several words)",
+                       description="Nearest neighbours by cosine similarity. Several words: neighbours of their "
+                                   "mean (or of each word with --each).")
+    _vectors_arg(p)
+    p.add_argument("words", nargs="+", metavar="WORD", help="query word(s)")
+    p.add_argument("--negative", nargs="+", default=[], metavar="WORD", help="words to subtract from the query")
+    p.add_argument("--each", action="store_true", help="neighbours of each word separately (one batched query)")
+    _topn_args(p)
+    p.set_defaults(func=_similar)
+
+    p = sub.add_parser("analogy", help="solve 'king - man + woman' style analogies",
+                       description="Words closest to a vector formula. Write it as 'king - man + woman', give "
+                                   "'man king woman' (man is to king as woman is to ?), or use --positive/--negative.")
+    _vectors_arg(p)
+    p.add_argument("formula", nargs="*", metavar="TERM", help="e.g.  king - man + woman")
+    p.add_argument("--positive", nargs="+", default=[], metavar="WORD", help="words added to the query")
+    p.add_argument("--negative", nargs="+", default=[], metavar="WORD", help="words subtracted from the query")
+    p.add_argument("--cosmul", action="store_true", help="rank by 3CosMul (Levy & Goldberg) instead of 3CosAdd")
+    p.add_argument("--plot", metavar="PATH", help="also draw the analogy to an image file (png, svg, pdf)")
+    _topn_args(p)
+    p.set_defaults(func=_analogy)
+
+    p = sub.add_parser("similarity", help="cosine similarity of two words",
+                       description="Cosine similarity of two words (1 = same direction, 0 = unrelated).")
+    _vectors_arg(p)
+    p.add_argument("word1")
+    p.add_argument("word2")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_similarity)
+
+    p = sub.add_parser("evaluate", help="score vectors on analogy questions and word-pair similarities",
+                       description="Accuracy on analogy questions (e.g. questions-words.txt) and correlation "
+                                   "with human similarity judgements (e.g. wordsim353.tsv).")
+    _vectors_arg(p)
+    p.add_argument("--analogies", metavar="FILE", help="analogy file: ': section' lines, then 'a b c d' lines")
+    p.add_argument("--pairs", metavar="FILE", help="word-pair file: 'word1<TAB>word2<TAB>score' lines")
+    p.add_argument("--delimiter", default="\t", help="field separator of --pairs (default: tab)")
+    p.add_argument("--restrict-vocab", type=_positive_int, default=300000, metavar="N",
+                   help="only use the first N words (default: 300000)")
+    p.add_argument("--case-sensitive", action="store_true", help="do not upper-case words before matching")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="load only the first N vectors")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("convert", help="convert vectors between formats",
+                       description="Read any vectors file w2v knows and write it in another format.")
+    p.add_argument("source", help="input vectors or model file (format detected from its content)")
+    p.add_argument("target", help="output file (written atomically)")
+    p.add_argument("--to", choices=_FORMATS, metavar="FORMAT",
+                   help=f"output format: {', '.join(_FORMATS)} (default: from the target's suffix)")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="convert only the first N vectors")
+    p.add_argument("--unicode-errors", choices=("strict", "replace", "ignore"), default="strict",
+                   help="what to do with words that are not valid UTF-8 (default: strict)")
+    p.set_defaults(func=_convert)
+
+    p = sub.add_parser("info", help="describe a vectors or model file",
+                       description="Format, size, dimensions and first words of a vectors or model file.")
+    _vectors_arg(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_info)
+
+
+def _positive_int(text):
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def _vectors_arg(p):
+    p.add_argument("vectors", metavar="MODEL", help="vectors or model file (any format w2v reads)")
+
+
+def _topn_args(p):
+    p.add_argument("-n", "--topn", type=_positive_int, default=10, metavar="N", help="how many results (default: 10)")
+    p.add_argument("--restrict-vocab", type=_positive_int, metavar="N", help="search only the first N words")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="load only the first N vectors")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _load(args):
+    from ..formats import load
+
+    return load(args.vectors, limit=getattr(args, "limit", None))
+
+
+def _print_json(value):
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _print_ranked(title, results):
+    print(title)
+    if not results:
+        print("  (no results)")
+        return
+    width = max(len(str(word)) for word, _ in results)
+    for rank, (word, score) in enumerate(results, 1):
+        print(f"{rank:>4}  {str(word):<{width}}  {score:.4f}")
+
+
+def _ranked_json(results):
+    return [{"word": word, "similarity": round(score, 6)} for word, score in results]
+
+
+def _similar(args):
+    kv = _load(args)
+    if args.each:
+        if args.negative:
+            raise ValueError("--each takes no --negative words")
+        batches = kv.most_similar_batch(args.words, topn=args.topn, restrict_vocab=args.restrict_vocab)
+        if args.json:
+            _print_json([{"query": w, "results": _ranked_json(r)} for w, r in zip(args.words, batches)])
+        else:
+            for i, (word, results) in enumerate(zip(args.words, batches)):
+                if i:
+                    print()
+                _print_ranked(f"{word}:", results)
+        return 0
+    results = kv.most_similar(positive=args.words, negative=args.negative, topn=args.topn,
+                              restrict_vocab=args.restrict_vocab)
+    title = _formula_text(args.words, args.negative)
+    if args.json:
+        _print_json({"positive": args.words, "negative": args.negative, "results": _ranked_json(results)})
+    else:
+        _print_ranked(f"{title}:", results)
+    return 0
+
+
+def parse_formula(terms):
+    """Split 'king - man + woman' into (['king', 'woman'], ['man']).
+
+    Three bare words 'a b c' read as 'a is to b as c is to ?', i.e. b - a + c.
+    Signs may also be glued to words: 'king -man +woman'.
+    """
+    tokens = []
+    for term in terms:
+        for part in term.replace("+", " + ").split():
+            if len(part) > 1 and part[0] == "-":
+                tokens += ["-", part[1:]]
+            else:
+                tokens.append(part)
+    if tokens and not any(t in "+-" for t in tokens):
+        if len(tokens) == 3:
+            return [tokens[1], tokens[2]], [tokens[0]]
+        if len(tokens) == 1:
+            return tokens, []
+        raise ValueError(f"cannot read the analogy {' '.join(terms)!r}: write it like 'king - man + woman' "
+                         f"or give three words 'man king woman'")
+    positive, negative = [], []
+    sign = "+"
+    expect_word = True
+    for token in tokens:
+        if token in ("+", "-"):
+            if expect_word:  # a leading sign, or two signs in a row: '- -' adds
+                sign = "-" if (sign == "-") != (token == "-") else "+"
+            else:
+                sign = token
+            expect_word = True
+            continue
+        if not expect_word:
+            raise ValueError(f"cannot read the analogy {' '.join(terms)!r}: missing + or - before {token!r}")
+        (positive if sign == "+" else negative).append(token)
+        sign = "+"
+        expect_word = False
+    if expect_word and tokens:
+        raise ValueError(f"cannot read the analogy {' '.join(terms)!r}: it ends with a sign")
+    return positive, negative
+
+
+def _formula_text(positive, negative):
+    text = " + ".join(positive)
+    for word in negative:
+        text += f" - {word}"
+    return text
+
+
+def _analogy(args):
+    positive, negative = parse_formula(args.formula) if args.formula else ([], [])
+    positive += args.positive
+    negative += args.negative
+    if not positive:
+        raise ValueError("an analogy needs at least one word to add, e.g.  w2v analogy MODEL king - man + woman")
+    kv = _load(args)
+    if args.cosmul:
+        results = kv.most_similar_cosmul(positive=positive, negative=negative, topn=args.topn,
+                                         restrict_vocab=args.restrict_vocab)
+    else:
+        results = kv.most_similar(positive=positive, negative=negative, topn=args.topn,
+                                  restrict_vocab=args.restrict_vocab)
+    title = _formula_text(positive, negative)
+    if args.json:
+        _print_json({"positive": positive, "negative": negative, "method": "3CosMul" if args.cosmul else "3CosAdd",
+                     "results": _ranked_json(results)})
+    else:
+        _print_ranked(f"{title}:", results)
+    if args.plot:
+        try:
+            from ..illustrate import plot_analogy
+        except ImportError as exc:
+            raise ValueError(f"cannot draw the analogy: {exc}") from None
+        plot_analogy(kv, positive=positive, negative=negative, path=args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _similarity(args):
+    kv = _load(args)
+    value = kv.similarity(args.word1, args.word2)
+    if args.json:
+        _print_json({"word1": args.word1, "word2": args.word2, "similarity": round(value, 6)})
+    else:
+        print(f"{value:.4f}")
+    return 0
+
+
+def _evaluate(args):
+    if not args.analogies and not args.pairs:
+        raise ValueError("nothing to evaluate: give --analogies FILE and/or --pairs FILE")
+    from ..evaluate import evaluate_word_analogies, evaluate_word_pairs
+
+    kv = _load(args)
+    report = {}
+    case_insensitive = not args.case_sensitive
+    if args.analogies:
+        result = evaluate_word_analogies(kv, args.analogies, restrict_vocab=args.restrict_vocab,
+                                         case_insensitive=case_insensitive)
+        report["analogies"] = {
+            "file": args.analogies,
+            "sections": [{"section": name, "correct": correct, "questions": asked, "accuracy": round(acc, 6)}
+                         for name, correct, asked, acc in result.table()],
+            "accuracy": round(result.score, 6),
+            "oov_percent": round(result.oov_ratio, 4),
+        }
+    if args.pairs:
+        pearson, spearman, oov_ratio = evaluate_word_pairs(kv, args.pairs, delimiter=args.delimiter,
+                                                           restrict_vocab=args.restrict_vocab,
+                                                           case_insensitive=case_insensitive)
+        report["pairs"] = {"file": args.pairs, "pearson": round(float(pearson[0]), 6),
+                           "pearson_p": float(pearson[1]), "spearman": round(float(spearman[0]), 6),
+                           "spearman_p": float(spearman[1]), "oov_percent": round(oov_ratio, 4)}
+    if args.json:
+        _print_json(report)
+        return 0
+    if "analogies" in report:
+        a = report["analogies"]
+        print(f"analogies: {a['file']}")
+        width = max(len(s["section"]) for s in a["sections"])
+        print(f"  {'section':<{width}}  {'correct':>7}  {'asked':>6}  {'accuracy':>8}")
+        for s in a["sections"]:
+            if s["section"] == "Total accuracy":
+                print(f"  {'-' * width}  {'-' * 7}  {'-' * 6}  {'-' * 8}")
+            print(f"  {s['section']:<{width}}  {s['correct']:>7}  {s['questions']:>6}  {100 * s['accuracy']:>7.1f}%")
+        print(f"  questions skipped (out of vocabulary): {a['oov_percent']:.1f}%")
+    if "pairs" in report:
+        p = report["pairs"]
+        if "analogies" in report:
+            print()
+        print(f"word pairs: {p['file']}")
+        print(f"  Pearson   {p['pearson']:.4f}  (p = {p['pearson_p']:.2g})")
+        print(f"  Spearman  {p['spearman']:.4f}  (p = {p['spearman_p']:.2g})")
+        print(f"  pairs skipped (out of vocabulary): {p['oov_percent']:.1f}%")
+    return 0
+
+
+def _convert(args):
+    from ..formats import detect_format, load, save
+
+    source_format = detect_format(args.source)
+    kv = load(args.source, limit=args.limit, unicode_errors=args.unicode_errors)
+    save(kv, args.target, args.to)
+    target_format = args.to or detect_format(args.target)
+    print(f"wrote {len(kv)} vectors x {kv.vector_size} dimensions from {source_format} to {args.target} "
+          f"({target_format})")
+    return 0
+
+
+def _info(args):
+    from .. import store
+    from ..formats import detect_format, load
+
+    fmt = detect_format(args.vectors)
+    info = {"file": args.vectors, "format": fmt, "bytes": os.path.getsize(args.vectors)}
+    if fmt == "native":
+        kind, meta, _ = store.load(args.vectors, mmap="r")
+        info["kind"] = kind
+        if meta:
+            info["meta"] = meta
+        kv = load(args.vectors, mmap="r")
+    else:
+        kv = load(args.vectors)
+    info.update(keys=len(kv), vector_size=kv.vector_size, dtype=str(kv.vectors.dtype))
+    if len(kv):
+        norms = kv.fill_norms()
+        info["norms"] = {"min": round(float(norms.min()), 4), "mean": round(float(norms.mean()), 4),
+                         "max": round(float(norms.max()), 4)}
+        info["first_keys"] = [str(k) for k in kv.index_to_key[:10]]
+        counts = kv.counts
+        if fmt == "native" and len(counts) and counts.any():
+            info["total_count"] = int(counts.sum())
+    if args.json:
+        _print_json(info)
+        return 0
+    width = max(len(k) for k in info)
+    for key, value in info.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = " ".join(value)
+        print(f"{key:<{width}}  {value}")
+    return 0

@@ -1,0 +1,309 @@
+"""Text in: files (plain, .gz, .bz2, .xz), folders, stdin, or iterables of token lists.
+
+Everything is read in one pass and turned into integer ids in bulk: each block of text
+is split by ``str.split`` and mapped through a dict with C-level ``map``, so there is no
+Python work per token beyond what ``str.split`` costs.  The result, a :class:`Scan`, holds
+the counts of every distinct word and the whole corpus as int32 ids; after the
+vocabulary is chosen, :meth:`Scan.encode` turns it into the training arrays.  Reading
+once means stdin and one-shot generators work too.
+"""
+import bz2
+import collections
+import gzip
+import itertools
+import lzma
+import os
+import sys
+import tempfile
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .errors import CorpusError
+
+MAX_SENTENCE_LENGTH = 10_000
+_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
+_BLOCK_BYTES = 1 << 22
+_BLOCK_SENTENCES = 20_000
+
+
+def _open_binary(path):
+    opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
+    return opener(path, "rb")
+
+
+def _files_of(source):
+    """The list of (display name, path or None for stdin) a source names."""
+    if source == "-":
+        return [("<stdin>", None)]
+    path = os.fspath(source)
+    if os.path.isdir(path):
+        files = sorted(
+            os.path.join(root, name)
+            for root, _, names in os.walk(path)
+            for name in names
+            if not name.startswith(".")
+        )
+        if not files:
+            raise CorpusError(f"{path}: the folder has no files")
+        return [(f, f) for f in files]
+    if not os.path.exists(path):
+        raise CorpusError(f"{path}: no such file or folder")
+    return [(path, path)]
+
+
+def _split_long(lengths, limit):
+    """Split sentence lengths over ``limit`` into pieces of at most ``limit`` tokens (never drop)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if lengths.size == 0 or lengths.max() <= limit:
+        return lengths
+    pieces = []
+    for n in lengths.tolist():
+        while n > limit:
+            pieces.append(limit)
+            n -= limit
+        pieces.append(n)
+    return np.asarray(pieces, dtype=np.int64)
+
+
+class _FileBlocks:
+    """Blocks of (tokens, sentence lengths) from text files, with file/line error reports."""
+
+    def __init__(self, source, unicode_errors):
+        self.files = _files_of(source)
+        self.unicode_errors = unicode_errors
+        self.total_bytes = 0
+        for _, path in self.files:
+            if path is not None:
+                self.total_bytes += os.path.getsize(path)
+
+    def __iter__(self):
+        for name, path in self.files:
+            try:
+                handle = sys.stdin.buffer if path is None else _open_binary(path)
+            except OSError as exc:
+                raise CorpusError(f"{name}: cannot open: {exc.strerror or exc}") from None
+            raw = getattr(handle, "fileobj", None) or getattr(handle, "_fp", None) or handle
+            try:
+                yield from self._read(name, handle, raw)
+            except (OSError, EOFError, lzma.LZMAError) as exc:
+                raise CorpusError(f"{name}: cannot read: {exc}") from None
+            finally:
+                if path is not None:
+                    handle.close()
+
+    def _read(self, name, handle, raw):
+        line_no = 0
+        rest = b""
+        last_pos = 0
+        while True:
+            chunk = handle.read(_BLOCK_BYTES)
+            if not chunk:
+                data, rest = rest, b""
+            else:
+                data = rest + chunk
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:  # one very long line: keep reading until it ends
+                    rest = data
+                    continue
+                data, rest = data[:cut], data[cut:]
+            if data:
+                try:
+                    text = data.decode("utf-8", errors=self.unicode_errors)
+                except UnicodeDecodeError as exc:
+                    bad_line = line_no + data.count(b"\n", 0, exc.start) + 1
+                    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+                    raise CorpusError(
+                        f"{name}, line {bad_line}, byte {column}: invalid UTF-8 "
+                        f"({exc.reason}); use unicode_errors='replace' (CLI: --unicode-errors replace) to read it anyway"
+                    ) from None
+                lines = text.split("\n")
+                if lines and lines[-1] == "":
+                    lines.pop()
+                line_no += len(lines)
+                split = [line.split() for line in lines]
+                lengths = _split_long(list(map(len, split)), MAX_SENTENCE_LENGTH)
+                tokens = list(itertools.chain.from_iterable(split))
+                try:
+                    pos = raw.tell()
+                except (OSError, AttributeError, ValueError):
+                    pos = last_pos
+                yield tokens, lengths, max(0, pos - last_pos)
+                last_pos = pos
+            if not chunk:
+                return
+
+
+class _IterableBlocks:
+    """Blocks of (tokens, sentence lengths) from an iterable of token lists."""
+
+    def __init__(self, sentences):
+        if isinstance(sentences, (str, bytes)):
+            raise CorpusError("sentences must be an iterable of token lists, not a single string")
+        self.sentences = sentences
+        self.total_bytes = 0
+
+    def __iter__(self):
+        iterator = iter(self.sentences)
+        number = 0
+        while True:
+            batch = list(itertools.islice(iterator, _BLOCK_SENTENCES))
+            if not batch:
+                return
+            for i, sentence in enumerate(batch):
+                if isinstance(sentence, (str, bytes)):
+                    raise CorpusError(
+                        f"sentence {number + i + 1} is a string ({sentence[:40]!r}); each sentence must be a "
+                        "list of tokens, e.g. line.split()"
+                    )
+            number += len(batch)
+            lengths = _split_long(list(map(len, batch)), MAX_SENTENCE_LENGTH)
+            tokens = list(itertools.chain.from_iterable(batch))
+            bad = next((t for t in itertools.islice(tokens, 0, 1) if not isinstance(t, str)), None)
+            if bad is not None:
+                raise CorpusError(f"tokens must be str, got {type(bad).__name__} ({bad!r})")
+            yield tokens, lengths, 0
+
+
+def blocks(source=None, sentences=None, unicode_errors="strict"):
+    """Blocks of (tokens, sentence lengths, bytes read) from exactly one of the two inputs."""
+    if (source is None) == (sentences is None):
+        raise CorpusError("give exactly one corpus: corpus_file (a path, folder or '-') or sentences (an iterable)")
+    if unicode_errors not in ("strict", "replace", "ignore"):
+        raise ValueError(f"unicode_errors must be 'strict', 'replace' or 'ignore', not {unicode_errors!r}")
+    if source is not None:
+        return _FileBlocks(source, unicode_errors)
+    return _IterableBlocks(sentences)
+
+
+class _IdArray:
+    """An append-only int32 array that spills to a temporary file when it grows large."""
+
+    def __init__(self, spill_tokens):
+        self.parts = []
+        self.size = 0
+        self.spill_tokens = spill_tokens
+        self.file = None
+
+    def append(self, ids):
+        self.size += len(ids)
+        if self.file is not None:
+            self.file.write(ids.tobytes())
+            return
+        self.parts.append(ids)
+        if self.size > self.spill_tokens:
+            self.file = tempfile.TemporaryFile(prefix="w2v-corpus-")
+            for part in self.parts:
+                self.file.write(part.tobytes())
+            self.parts = []
+
+    def array(self):
+        if self.file is None:
+            return np.concatenate(self.parts) if self.parts else np.zeros(0, np.int32)
+        self.file.flush()
+        return np.memmap(self.file, dtype=np.int32, mode="r+", shape=(self.size,))
+
+
+class Scan:
+    """One pass over a corpus: distinct words with counts, and the corpus as provisional ids."""
+
+    def __init__(self, index, words, counts, ids, lengths):
+        self.index = index          # word -> provisional id, for the words still counted
+        self.words = words          # provisional id -> word (a word forgotten and seen again has two)
+        self.counts = counts        # provisional id -> count (0 for words pruned on the way)
+        self.ids = ids              # the corpus, as provisional ids
+        self.lengths = lengths      # tokens per sentence
+        self.total_words = int(lengths.sum())
+
+    def vocabulary(self):
+        """(words, counts) of the words counted, in first-seen order."""
+        pids = np.fromiter(self.index.values(), dtype=np.int64, count=len(self.index))
+        return list(self.index.keys()), self.counts[pids]
+
+    @property
+    def sentence_count(self):
+        return len(self.lengths)
+
+    def encode(self, key_to_index):
+        """The corpus as final ids: (ids without out-of-vocabulary words, sentence offsets into ids,
+        raw words per sentence).  Windows span the dropped words, as in word2vec.c and gensim."""
+        remap = np.fromiter(map(key_to_index.get, self.words, itertools.repeat(-1)), dtype=np.int32,
+                            count=len(self.words))
+        return encode_with(remap, self.ids, self.lengths)
+
+
+def encode_with(remap, ids, lengths):
+    """Map provisional ids through ``remap`` and drop the -1s, in chunks (``ids`` may be a memmap)."""
+    kept_ids = []
+    kept_lengths = []
+    step = 1 << 24
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+    sentence = 0
+    for lo in range(0, len(ids), step):
+        hi = min(len(ids), lo + step)
+        # whole sentences only: extend the chunk to the end of the sentence it cuts
+        last = np.searchsorted(starts, hi, side="left")
+        hi = int(starts[last])
+        if hi <= lo:
+            continue
+        mapped = remap[ids[lo:hi]]
+        keep = mapped >= 0
+        kept_ids.append(mapped[keep])
+        first = sentence
+        sentence = last
+        seg = starts[first:last + 1] - lo
+        csum = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+        kept_lengths.append(csum[seg[1:]] - csum[seg[:-1]])
+    out_ids = np.concatenate(kept_ids) if kept_ids else np.zeros(0, np.int32)
+    out_lengths = np.concatenate(kept_lengths) if kept_lengths else np.zeros(0, np.int64)
+    offsets = np.zeros(len(out_lengths) + 1, dtype=np.int64)
+    np.cumsum(out_lengths, out=offsets[1:])
+    return out_ids, offsets, np.asarray(lengths, dtype=np.int64)
+
+
+def scan(source=None, sentences=None, unicode_errors="strict", max_vocab_size=None, progress=None,
+         spill_tokens=1 << 28):
+    """Read a corpus once: count words and keep the corpus as provisional ids.
+
+    ``max_vocab_size`` bounds the words counted at once: when it is exceeded, words
+    seen fewer than N times are forgotten (N = 1, 2, … as needed), as word2vec.c and
+    gensim do; their earlier counts are lost.
+    """
+    reader = blocks(source, sentences, unicode_errors)
+    index = collections.defaultdict(itertools.count().__next__)
+    words = []
+    counts = np.zeros(1 << 16, dtype=np.int64)
+    id_array = _IdArray(spill_tokens)
+    all_lengths = []
+    min_reduce = 1
+    bar = tqdm(total=reader.total_bytes or None, unit="B", unit_scale=True, desc="reading",
+               disable=None if progress is None else not progress, file=sys.stderr, leave=False)
+    with bar:
+        for tokens, lengths, nbytes in reader:
+            before = len(index)
+            ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+            added = len(index) - before
+            if added:  # the dict keeps insertion order, so the new words are its last entries
+                words.extend(list(itertools.islice(reversed(index), added))[::-1])
+            seen = len(words)
+            if seen > len(counts):
+                counts = np.concatenate([counts, np.zeros(max(seen, 2 * len(counts)) - len(counts), np.int64)])
+            counts[:seen] += np.bincount(ids, minlength=seen)
+            id_array.append(ids)
+            all_lengths.append(lengths[lengths > 0])
+            if max_vocab_size and len(index) > max_vocab_size:
+                min_reduce = _prune(index, counts, max_vocab_size, min_reduce)
+            bar.update(nbytes)
+            bar.set_postfix_str(f"{len(tokens):,} words", refresh=False)
+    lengths = np.concatenate(all_lengths) if all_lengths else np.zeros(0, np.int64)
+    return Scan(index, words, counts[:len(words)], id_array.array(), lengths)
+
+
+def _prune(index, counts, max_vocab_size, min_reduce):
+    """Forget rare words until at most ``max_vocab_size`` are counted; returns the next threshold."""
+    while len(index) > max_vocab_size:
+        rare = [w for w, i in index.items() if counts[i] < min_reduce + 1]
+        for w in rare:
+            counts[index.pop(w)] = 0
+        min_reduce += 1
+    return min_reduce

@@ -1,0 +1,244 @@
+"""The training kernels: skip-gram and CBOW × negative sampling and hierarchical softmax.
+
+Numba only.  A call trains on one job (a run of whole sentences) without the GIL, so
+several threads update the shared matrices at once (Hogwild).  Everything a kernel needs
+is prepared before the epoch as plain arrays and scalars.
+
+Skip-gram uses the HogBatch arrangement (Ji et al. 2016): for one centre word, every
+context word of its window is an input, and all of them share one draw of negative
+samples.  The window's dot products then form a small dense matrix (inputs × outputs)
+whose rows and columns stay in cache, and a window needs ``negative`` random draws
+instead of ``negative × 2·window``.  The numpy twins in ``reference.py`` do the same
+updates one window at a time; tests hold the two to each other.
+"""
+import numpy as np
+from numba import njit
+
+# fastmath without "no infinities / no NaNs": the sigmoid relies on exp() saturating
+_FAST = {"contract", "reassoc", "arcp", "nsz", "afn"}
+_MUL = np.uint64(0x2545F4914F6CDD1D)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S12 = np.uint64(12)
+_S25 = np.uint64(25)
+_S27 = np.uint64(27)
+_S32 = np.uint64(32)
+_CLIP = np.float32(30.0)
+
+
+@njit(inline="always")
+def _next(state):
+    """xorshift64*: returns (new state, 64 random bits)."""
+    state ^= state >> _S12
+    state ^= state << _S25
+    state ^= state >> _S27
+    return state, state * _MUL
+
+
+@njit(inline="always")
+def _below(bits, n):
+    """A uniform integer in [0, n) from the high 32 bits."""
+    return np.int64(((bits >> _S32) * np.uint64(n)) >> _S32)
+
+
+@njit(inline="always")
+def _sigmoid(f):
+    if f > _CLIP:
+        f = _CLIP
+    elif f < -_CLIP:
+        f = -_CLIP
+    return np.float32(1.0) / (np.float32(1.0) + np.exp(-f))
+
+
+@njit(inline="always")
+def _pair_loss(f, label):
+    # -log sigmoid(f) for label 1, -log sigmoid(-f) for label 0
+    x = -f if label > 0.5 else f
+    if x > 30.0:
+        return np.float64(x)
+    return np.log1p(np.exp(np.float64(x)))
+
+
+@njit(fastmath=_FAST, nogil=True, cache=True)
+def _sg_window(syn0, syn1x, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss):
+    """One window, skip-gram: the m inputs ``ctx`` each predict the k outputs ``tgt`` (labels ``lab``).
+    Accumulates input gradients into ``err`` (applied by the caller) and updates ``syn1x`` rows."""
+    d = syn0.shape[1]
+    loss = 0.0
+    for a in range(m):
+        c = ctx[a]
+        for t in range(k):
+            o = tgt[t]
+            f = np.float32(0.0)
+            for j in range(d):
+                f += syn0[c, j] * syn1x[o, j]
+            grad[a, t] = (lab[t] - _sigmoid(f)) * alpha
+            if compute_loss:
+                loss += _pair_loss(f, lab[t])
+    for a in range(m):
+        for t in range(k):
+            g = grad[a, t]
+            o = tgt[t]
+            for j in range(d):
+                err[a, j] += g * syn1x[o, j]
+    for t in range(k):
+        o = tgt[t]
+        for a in range(m):
+            g = grad[a, t]
+            c = ctx[a]
+            for j in range(d):
+                syn1x[o, j] += g * syn0[c, j]
+    return loss
+
+
+@njit(fastmath=_FAST, nogil=True, cache=True)
+def _cbow_window(h, syn1x, tgt, lab, k, alpha, gvec, neu1e, compute_loss):
+    """One window, CBOW: the hidden vector ``h`` predicts the k outputs; accumulates ``neu1e``."""
+    d = h.shape[0]
+    loss = 0.0
+    for t in range(k):
+        o = tgt[t]
+        f = np.float32(0.0)
+        for j in range(d):
+            f += h[j] * syn1x[o, j]
+        gvec[t] = (lab[t] - _sigmoid(f)) * alpha
+        if compute_loss:
+            loss += _pair_loss(f, lab[t])
+    for t in range(k):
+        g = gvec[t]
+        o = tgt[t]
+        for j in range(d):
+            neu1e[j] += g * syn1x[o, j]
+    for t in range(k):
+        g = gvec[t]
+        o = tgt[t]
+        for j in range(d):
+            syn1x[o, j] += g * h[j]
+    return loss
+
+
+@njit(inline="always")
+def _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias):
+    n = neg_alias.shape[0]
+    tgt[0] = word
+    lab[0] = np.float32(1.0)
+    for t in range(1, negative + 1):
+        neg = word
+        for _ in range(8):  # redraw the output word itself (a bounded number of times)
+            state, bits = _next(state)
+            neg = _below(bits, n)
+            if (bits & _LOW32) >= neg_accept[neg]:
+                neg = neg_alias[neg]
+            if neg != word:
+                break
+        tgt[t] = neg
+        lab[t] = np.float32(0.0)
+    return state
+
+
+@njit(nogil=True, cache=True, fastmath=_FAST)
+def train_job(ids, offsets, s_begin, s_end, syn0, syn1neg, syn1, keep, neg_accept, neg_alias,
+              points, codes, code_lengths, sg, hs, negative, window, shrink, cbow_mean,
+              alpha_begin, alpha_end, seed, compute_loss):
+    """Train on sentences ``s_begin`` … ``s_end - 1`` (their ids are ``ids[offsets[s]:offsets[s+1]]``).
+
+    The learning rate falls linearly from ``alpha_begin`` to ``alpha_end`` across the job.
+    Returns (words trained after subsampling, summed loss or 0).
+    """
+    d = syn0.shape[1]
+    state = np.uint64(seed) | np.uint64(1)
+    longest = 0
+    for s in range(s_begin, s_end):
+        longest = max(longest, offsets[s + 1] - offsets[s])
+    sentence = np.empty(longest, np.int32)
+    width = 2 * window
+    kmax = max(negative + 1, points.shape[1])
+    ctx = np.empty(width, np.int32)
+    tgt = np.empty(kmax, np.int32)
+    lab = np.empty(kmax, np.float32)
+    grad = np.empty((width, kmax), np.float32)
+    err = np.empty((width, d), np.float32)
+    h = np.empty(d, np.float32)
+    neu1e = np.empty(d, np.float32)
+    job_words = offsets[s_end] - offsets[s_begin]
+    done = 0
+    effective = 0
+    loss = 0.0
+    for s in range(s_begin, s_end):
+        start = offsets[s]
+        stop = offsets[s + 1]
+        alpha = np.float32(alpha_begin + (alpha_end - alpha_begin) * (done / max(job_words, 1)))
+        done += stop - start
+        n = 0
+        for p in range(start, stop):
+            w = ids[p]
+            if keep[w] < np.uint64(4294967296):
+                state, bits = _next(state)
+                if (bits & _LOW32) >= keep[w]:
+                    continue
+            sentence[n] = w
+            n += 1
+        effective += n
+        for i in range(n):
+            word = sentence[i]
+            span = window
+            if shrink:
+                state, bits = _next(state)
+                span = window - _below(bits, window)
+            lo = max(0, i - span)
+            hi = min(n, i + span + 1)
+            m = 0
+            for j in range(lo, hi):
+                if j != i:
+                    ctx[m] = sentence[j]
+                    m += 1
+            if m == 0:
+                continue
+            if sg:
+                for a in range(m):
+                    for j in range(d):
+                        err[a, j] = 0.0
+                if hs:
+                    k = code_lengths[word]
+                    for t in range(k):
+                        tgt[t] = points[word, t]
+                        lab[t] = np.float32(1.0) - np.float32(codes[word, t])
+                    loss += _sg_window(syn0, syn1, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
+                if negative:
+                    state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
+                    loss += _sg_window(syn0, syn1neg, ctx, m, tgt, lab, negative + 1, alpha, grad, err,
+                                       compute_loss)
+                for a in range(m):
+                    c = ctx[a]
+                    for j in range(d):
+                        syn0[c, j] += err[a, j]
+            else:
+                for j in range(d):
+                    h[j] = 0.0
+                    neu1e[j] = 0.0
+                for a in range(m):
+                    c = ctx[a]
+                    for j in range(d):
+                        h[j] += syn0[c, j]
+                if cbow_mean:
+                    inv = np.float32(1.0) / np.float32(m)
+                    for j in range(d):
+                        h[j] *= inv
+                if hs:
+                    k = code_lengths[word]
+                    for t in range(k):
+                        tgt[t] = points[word, t]
+                        lab[t] = np.float32(1.0) - np.float32(codes[word, t])
+                    loss += _cbow_window(h, syn1, tgt, lab, k, alpha, grad[0], neu1e, compute_loss)
+                if negative:
+                    state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
+                    loss += _cbow_window(h, syn1neg, tgt, lab, negative + 1, alpha, grad[0], neu1e,
+                                         compute_loss)
+                if not cbow_mean:  # a summed input spreads its error over its words
+                    inv = np.float32(1.0) / np.float32(m)
+                    for j in range(d):
+                        neu1e[j] *= inv
+                for a in range(m):
+                    c = ctx[a]
+                    for j in range(d):
+                        syn0[c, j] += neu1e[j]
+    return effective, loss

@@ -1,0 +1,316 @@
+"""Reading and writing vectors files, and interop with gensim's word2vec readers and writers."""
+import gzip
+import os
+
+import numpy as np
+import pytest
+
+import w2v
+from w2v import formats, store
+from w2v.errors import FormatError
+from w2v.vectors import KeyedVectors
+
+gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+GensimKV = gensim_kv.KeyedVectors
+
+TEXT_FORMATS = ("word2vec-text", "glove", "fasttext-vec")
+
+
+@pytest.fixture(scope="module")
+def kv():
+    rng = np.random.default_rng(11)
+    n, dim = 300, 12
+    # values over many magnitudes, so the text writer's shortest-decimal code meets exponents
+    vectors = (rng.standard_normal((n, dim)) * rng.choice([1e-7, 1e-3, 0.1, 1.0, 250.0], (n, dim))).astype(np.float32)
+    vectors[0, :3] = [0.0, -0.0, 1.0]
+    keys = [f"w{i}" for i in range(n - 3)] + ["naïve", "日本", "x" * 40]
+    return KeyedVectors(dim).set_vectors(keys, vectors)
+
+
+def gensim_load(path, fmt):
+    return GensimKV.load_word2vec_format(path, binary=fmt == "word2vec-binary", no_header=fmt == "glove")
+
+
+@pytest.mark.parametrize("fmt", formats.FORMATS)
+def test_round_trip_is_exact(kv, tmp_path, fmt):
+    path = tmp_path / "vectors"
+    w2v.formats.save(kv, path, fmt)
+    back = w2v.load(path)
+    assert back.index_to_key == kv.index_to_key
+    np.testing.assert_array_equal(back.vectors, kv.vectors)   # text keeps every float32 bit too
+    assert formats.detect_format(path) == {"fasttext-vec": "word2vec-text"}.get(fmt, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["word2vec-text", "word2vec-binary", "glove", "fasttext-vec"])
+def test_files_we_write_load_in_gensim(kv, tmp_path, fmt):
+    path = tmp_path / "vectors"
+    formats.save(kv, path, fmt)
+    theirs = gensim_load(path, fmt)
+    assert theirs.index_to_key == kv.index_to_key
+    np.testing.assert_allclose(theirs.vectors, kv.vectors, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("binary, header", [(False, True), (True, True), (False, False)])
+def test_files_gensim_writes_load_in_w2v(kv, tmp_path, binary, header):
+    theirs = GensimKV(kv.vector_size)
+    theirs.add_vectors(kv.index_to_key, kv.vectors)
+    path = tmp_path / "from-gensim"
+    theirs.save_word2vec_format(str(path), binary=binary, write_header=header)
+    ours = w2v.load(path)
+    assert ours.index_to_key == kv.index_to_key
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+    assert formats.detect_format(path) == ("word2vec-binary" if binary else "word2vec-text" if header else "glove")
+    # gensim's stand-in counts, so frequency order is file order in both
+    assert [ours.get_vecattr(k, "count") for k in ours.index_to_key[:3]] == \
+           [gensim_load(path, "word2vec-binary" if binary else "word2vec-text" if header else "glove")
+            .get_vecattr(k, "count") for k in ours.index_to_key[:3]]
+
+
+def test_word2vec_c_layouts(tmp_path):
+    """word2vec.c: text lines end in a space, binary vectors end in a newline."""
+    values = np.array([[0.25, -1.5, 3e-5], [1e10, 0.0, -2.0]], dtype=np.float32)
+    text = "2 3\n" + "".join(f"{w} " + "".join(f"{v:f} " for v in row) + "\n" for w, row in zip(["a", "b"], values))
+    (tmp_path / "c.txt").write_text(text)
+    ours = w2v.load(tmp_path / "c.txt")
+    np.testing.assert_array_equal(ours.vectors, np.array([[float(f"{v:f}") for v in r] for r in values], np.float32))
+    binary = b"2 3\n" + b"".join(w + b" " + row.tobytes() + b"\n" for w, row in zip([b"a", b"b"], values))
+    (tmp_path / "c.bin").write_bytes(binary)
+    ours = w2v.load(tmp_path / "c.bin")
+    assert ours.index_to_key == ["a", "b"]
+    np.testing.assert_array_equal(ours.vectors, values)
+    # crlf line ends and blank lines are tolerated in text
+    (tmp_path / "crlf.txt").write_bytes(b"2 2\r\na 1 2\r\n\r\nb 3 4\r\n\n")
+    np.testing.assert_array_equal(w2v.load(tmp_path / "crlf.txt").vectors, [[1, 2], [3, 4]])
+
+
+def test_fasttext_vec_and_glove(tmp_path):
+    (tmp_path / "ft.vec").write_text("2 3\nhello 0.1 0.2 0.3 \nworld -1 -2 -3 \n")
+    kv = w2v.load(tmp_path / "ft.vec", format="fasttext-vec")
+    assert kv.index_to_key == ["hello", "world"]
+    (tmp_path / "glove.txt").write_text("the 0.418 0.24968 -0.41242\n. . . 0.1 0.2 0.3\nend 1 2 3")
+    kv = w2v.load(tmp_path / "glove.txt")
+    assert kv.index_to_key == ["the", ". . .", "end"]   # GloVe 840B has words with spaces
+    np.testing.assert_array_equal(kv.vectors[0], np.float32([0.418, 0.24968, -0.41242]))
+
+
+@pytest.mark.parametrize("fmt", formats.FORMATS)
+def test_limit(kv, tmp_path, fmt):
+    path = tmp_path / "vectors"
+    formats.save(kv, path, fmt)
+    small = w2v.load(path, limit=7)
+    assert small.index_to_key == kv.index_to_key[:7]
+    np.testing.assert_array_equal(small.vectors, kv.vectors[:7])
+    if fmt != "native":
+        theirs = GensimKV.load_word2vec_format(path, binary=fmt == "word2vec-binary", no_header=fmt == "glove",
+                                               limit=7)
+        assert theirs.index_to_key == small.index_to_key
+        assert [theirs.get_vecattr(k, "count") for k in small.index_to_key] == list(small.counts)
+
+
+def test_native_kinds_and_mmap(kv, tmp_path):
+    blob, offsets = store.encode_strings(kv.index_to_key)
+    store.save(tmp_path / "model.w2v", "model", {"vector_size": kv.vector_size},
+               {"vectors": kv.vectors, "counts": np.arange(len(kv)), "keys.blob": blob, "keys.offsets": offsets,
+                "syn1neg": np.zeros_like(kv.vectors)})
+    loaded = w2v.load(tmp_path / "model.w2v", mmap="r")
+    assert isinstance(loaded.vectors, np.memmap)
+    assert loaded.index_to_key == kv.index_to_key
+    np.testing.assert_array_equal(loaded.vectors, kv.vectors)
+    store.save(tmp_path / "other.w2v", "items", {}, {"something": np.zeros(3)})
+    with pytest.raises(FormatError, match="without word vectors"):
+        w2v.load(tmp_path / "other.w2v")
+    formats.save(kv, tmp_path / "v.txt", "word2vec-text")
+    with pytest.raises(FormatError, match="only w2v's native format can be memory-mapped"):
+        w2v.load(tmp_path / "v.txt", mmap="r")
+
+
+def test_compressed_files(kv, tmp_path):
+    for fmt in ("word2vec-text", "word2vec-binary"):
+        formats.save(kv, tmp_path / "plain", fmt)
+        with open(tmp_path / "plain", "rb") as src, gzip.open(tmp_path / "packed.gz", "wb") as dst:
+            dst.write(src.read())
+        back = w2v.load(tmp_path / "packed.gz", limit=50)
+        np.testing.assert_array_equal(back.vectors, kv.vectors[:50])
+        assert formats.detect_format(tmp_path / "packed.gz") == fmt
+
+
+def test_small_blocks_exercise_carry_over(kv, tmp_path, monkeypatch):
+    """Records split across read blocks are stitched together correctly."""
+    for fmt in ("word2vec-text", "word2vec-binary", "glove"):
+        formats.save(kv, tmp_path / "v", fmt)
+        monkeypatch.setattr(formats, "_BLOCK", 97)
+        monkeypatch.setattr(formats, "_MAX_WORD", 50)
+        back = w2v.load(tmp_path / "v")
+        monkeypatch.undo()
+        assert back.index_to_key == kv.index_to_key
+        np.testing.assert_array_equal(back.vectors, kv.vectors)
+
+
+def test_number_parser_agrees_with_float(tmp_path):
+    rng = np.random.default_rng(2)
+    tokens = []
+    for _ in range(3000):
+        mantissa = rng.uniform(-10, 10)
+        style = rng.integers(6)
+        if style == 0:
+            tokens.append(f"{mantissa:.6f}")
+        elif style == 1:
+            tokens.append(f"{mantissa:.8e}".replace("e", "E" if rng.integers(2) else "e"))
+        elif style == 2:
+            tokens.append(repr(float(mantissa * 10.0 ** rng.integers(-40, 39))))
+        elif style == 3:
+            tokens.append(f"{mantissa:.20f}")                # too many digits: Python's float() decides
+        elif style == 4:
+            tokens.append(str(np.float32(mantissa * 10.0 ** rng.integers(-8, 8))))
+        else:
+            tokens.append(rng.choice(["+1.5", ".5", "-.25", "1.", "0", "-0", "1e5", "2E-3", "-7e+02",
+                                      "nan", "inf", "-inf", "00012.5000", "1e-400", "3.4e39"]))
+    dim = 10
+    rows = [tokens[i:i + dim] for i in range(0, len(tokens), dim)]
+    data = f"{len(rows)} {dim}\n" + "".join(f"w{i} {' '.join(r)}\n" for i, r in enumerate(rows))
+    (tmp_path / "numbers.txt").write_text(data)
+    ours = w2v.load(tmp_path / "numbers.txt").vectors
+    expected = np.array([[np.float32(float(t)) for t in r] for r in rows], dtype=np.float32)
+    np.testing.assert_array_equal(ours, expected)   # also nan == nan position-wise
+    words, reference = formats.reference_parse_text(data.encode(), dim)
+    np.testing.assert_array_equal(ours, reference)
+
+
+def test_float_writer_is_shortest_round_trip():
+    rng = np.random.default_rng(4)
+    values = (rng.standard_normal(20000) * 10.0 ** rng.integers(-44, 38, 20000)).astype(np.float32)
+    values = values[np.isfinite(values)]
+    values = np.concatenate([values, np.float32([0.1, 1.0, 100.0, 123456789.0, 1e-45, 3.4028235e38, -0.0, 0.0])])
+    kv = KeyedVectors(1).set_vectors([f"v{i}" for i in range(len(values))], values.reshape(-1, 1))
+    out = np.empty(len(values) * 40, np.uint8)
+    blob, offsets = store.encode_strings(kv.index_to_key)
+    size = formats._format_text_rows(kv.vectors, blob, offsets, 0, len(values), out, formats._POW10)
+    lines = out[:size].tobytes().decode().splitlines()
+    for line, value in zip(lines, values):
+        text = line.split()[1]
+        assert np.float32(float(text)) == value or (value == 0 and float(text) == 0), (text, value)
+        digits = len(text.lstrip("-").split("e")[0].replace(".", "").lstrip("0").rstrip("0")) or 1
+        shortest = np.format_float_scientific(value, unique=True).lstrip("-").split("e")[0].replace(".", "")
+        if 1e-12 <= abs(value) < 1e22:   # outside, exact powers of ten run out and 9 digits are written
+            assert digits <= max(len(shortest.rstrip("0")), 1), (text, value)
+        else:
+            assert digits <= 9
+
+
+def test_kernels_agree_with_references(kv, tmp_path):
+    formats.save(kv, tmp_path / "v.bin", "word2vec-binary")
+    data = (tmp_path / "v.bin").read_bytes()
+    words, vectors = formats.reference_parse_binary(data)
+    ours = w2v.load(tmp_path / "v.bin")
+    assert ours.index_to_key == words
+    np.testing.assert_array_equal(ours.vectors, vectors)
+
+
+def test_unicode_errors(tmp_path):
+    broken = "é".encode()[:1]   # word2vec.c cuts long words mid-character
+    data = b"2 2\n" + b"ok " + np.float32([1, 2]).tobytes() + b"\nbad" + broken + b" " + np.float32([3, 4]).tobytes()
+    (tmp_path / "u.bin").write_bytes(data)
+    with pytest.raises(FormatError, match=r"u\.bin: offset 16: word b'bad\\xc3' is not valid utf-8.*unicode_errors"):
+        w2v.load(tmp_path / "u.bin")
+    assert w2v.load(tmp_path / "u.bin", unicode_errors="replace").index_to_key == ["ok", "bad\ufffd"]
+    assert w2v.load(tmp_path / "u.bin", unicode_errors="ignore").index_to_key == ["ok", "bad"]
+    assert GensimKV.load_word2vec_format(tmp_path / "u.bin", binary=True,
+                                         unicode_errors="ignore").index_to_key == ["ok", "bad"]
+    (tmp_path / "u.txt").write_bytes(b"1 1\nbad" + broken + b" 1.0\n")
+    with pytest.raises(FormatError, match=r"line 2: word .* is not valid utf-8"):
+        w2v.load(tmp_path / "u.txt")
+
+
+def test_duplicate_words_keep_the_first_like_gensim(tmp_path):
+    (tmp_path / "d.txt").write_text("3 1\na 1\nb 2\na 3\n")
+    with pytest.warns(UserWarning, match="1 repeated words"):
+        ours = w2v.load(tmp_path / "d.txt")
+    theirs = GensimKV.load_word2vec_format(tmp_path / "d.txt")
+    assert ours.index_to_key == ["a", "b"] == theirs.index_to_key[:2]   # gensim leaves a None slot behind
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors[:2])
+
+
+# -- broken files: one clear error naming the file and where ------------------------------------
+def _written(kv, tmp_path, fmt):
+    path = tmp_path / f"good.{fmt}"
+    formats.save(kv, path, fmt)
+    return path, path.read_bytes()
+
+
+@pytest.mark.parametrize("cut", [0.999, 0.5, 0.01])
+def test_truncated_binary(kv, tmp_path, cut):
+    _, data = _written(kv, tmp_path, "word2vec-binary")
+    bad = tmp_path / "cut.bin"
+    bad.write_bytes(data[:int(len(data) * cut)])
+    with pytest.raises(FormatError, match=r"cut\.bin: truncated at offset \d+: the header declares 300 vectors"):
+        w2v.load(bad)
+
+
+def test_truncated_text(kv, tmp_path):
+    _, data = _written(kv, tmp_path, "word2vec-text")
+    lines = data.split(b"\n")
+    bad = tmp_path / "cut.txt"
+    bad.write_bytes(b"\n".join(lines[:101]) + b"\n")           # whole lines missing
+    with pytest.raises(FormatError, match=r"cut\.txt: truncated at line 102: the header declares 300 vectors "
+                                          r"but only 100 are complete"):
+        w2v.load(bad)
+    bad.write_bytes(b"\n".join(lines[:50]) + b"\n" + lines[50][:30])  # cut inside a line
+    with pytest.raises(FormatError, match=r"cut\.txt: line 51: expected a word and 12 numbers, found \d+ fields"):
+        w2v.load(bad)
+
+
+def test_corrupt_text(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_text("2 3\na 1 2 3\nb 1 x 3\n")
+    with pytest.raises(FormatError, match=r"bad\.txt: line 3: 'x' is not a number"):
+        w2v.load(path)
+    path.write_text("2 3\na 1 2 3\nb 1 2 3 4\n")
+    with pytest.raises(FormatError, match=r"line 3: expected a word and 3 numbers, found 5 fields"):
+        w2v.load(path)
+    path.write_text("1 3\na 1 2 3\nb 1 2 3\n")
+    with pytest.raises(FormatError, match=r"more data after the 1 vectors the header declares"):
+        w2v.load(path)
+    path.write_text("")
+    with pytest.raises(FormatError, match="empty file"):
+        w2v.load(path)
+    path.write_text("hello world\nthis is prose\n")
+    with pytest.raises(FormatError, match="not a vectors file w2v recognises"):
+        w2v.load(path)
+    with pytest.raises(FormatError, match="no such file"):
+        w2v.load(tmp_path / "missing.bin")
+
+
+def test_corrupt_binary(kv, tmp_path):
+    dim_bytes = 4 * kv.vector_size
+    path = tmp_path / "bad.bin"
+    path.write_bytes(b"1000000000 12\n" + b"a " + bytes(dim_bytes))   # header promises terabytes
+    with pytest.raises(FormatError, match=r"truncated at offset 64: the header declares 1000000000 vectors"):
+        w2v.load(path)
+    path.write_bytes(b"2 12\n" + b"a " + bytes(dim_bytes) + b" " + bytes(dim_bytes))
+    with pytest.raises(FormatError, match=r"offset 55: empty word at vector 2"):
+        w2v.load(path)
+    path.write_bytes(b"1 12\n" + b"a " + bytes(dim_bytes) + b"trailing junk")
+    with pytest.raises(FormatError, match=r"more data after the 1 vectors .*offset 55"):
+        w2v.load(path)
+    with pytest.raises(FormatError, match="content is word2vec-binary"):
+        w2v.load(path, format="word2vec-text")
+
+
+def test_writes_are_atomic_and_keys_checked(tmp_path):
+    path = tmp_path / "v.txt"
+    path.write_text("precious")
+    kv = KeyedVectors(2).set_vectors(["fine", "two words"], np.ones((2, 2), np.float32))
+    with pytest.raises(FormatError, match="'two words' .* contains whitespace"):
+        formats.save(kv, path, "word2vec-text")
+    assert path.read_text() == "precious"
+    assert os.listdir(tmp_path) == ["v.txt"]
+    formats.save(kv, tmp_path / "v.w2v")      # native stores any key
+    assert w2v.load(tmp_path / "v.w2v").index_to_key == ["fine", "two words"]
+    with pytest.raises(FormatError, match="cannot tell the format"):
+        formats.save(kv, tmp_path / "v.unknown")
+
+
+def test_gensim_compatible_methods(kv, tmp_path):
+    kv.save_word2vec_format(tmp_path / "v.bin", binary=True)
+    back = KeyedVectors.load_word2vec_format(tmp_path / "v.bin", binary=True, limit=5)
+    np.testing.assert_array_equal(back.vectors, kv.vectors[:5])

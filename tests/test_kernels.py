@@ -1,0 +1,110 @@
+"""The compiled kernels against their numpy twins in kernels/reference.py."""
+import numpy as np
+import pytest
+
+from w2v import vocab
+from w2v.kernels import reference
+from w2v.kernels.train import _cbow_window, _sg_window, train_job
+
+V, D = 12, 16
+
+
+def _matrices(seed=0):
+    rng = np.random.default_rng(seed)
+    syn0 = rng.normal(0, 0.5, (V, D)).astype(np.float32)
+    syn1 = rng.normal(0, 0.5, (V, D)).astype(np.float32)
+    return syn0, syn1
+
+
+def test_sg_window_matches_reference():
+    syn0, syn1 = _matrices()
+    ref0, ref1 = syn0.copy(), syn1.copy()
+    inputs = np.array([3, 4, 6, 3], np.int32)           # a repeated context word too
+    output, negatives = 5, [1, 7, 9, 1]                  # and a repeated negative
+    record = reference.sgns_update(ref0, ref1, inputs, output, negatives, 0.05)
+    tgt = np.array([output] + negatives, np.int32)
+    lab = np.array([1, 0, 0, 0, 0], np.float32)
+    grad = np.zeros((4, 5), np.float32)
+    err = np.zeros((4, D), np.float32)
+    loss = _sg_window(syn0, syn1, inputs, 4, tgt, lab, 5, np.float32(0.05), grad, err, True)
+    for a in range(4):
+        syn0[inputs[a]] += err[a]
+    np.testing.assert_allclose(syn0, ref0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(syn1, ref1, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grad, record["error"] * 0.05, rtol=1e-5, atol=1e-7)
+    assert loss == pytest.approx(record["loss"], rel=1e-5)
+
+
+@pytest.mark.parametrize("cbow_mean", [True, False])
+def test_cbow_window_matches_reference(cbow_mean):
+    syn0, syn1 = _matrices(1)
+    ref0, ref1 = syn0.copy(), syn1.copy()
+    inputs = np.array([2, 8, 10], np.int32)
+    output, negatives = 4, [0, 11]
+    record = reference.cbow_update(ref0, ref1, inputs, output, negatives, 0.05, cbow_mean=cbow_mean)
+    h = syn0[inputs].sum(axis=0) / (3 if cbow_mean else 1)
+    tgt = np.array([output] + negatives, np.int32)
+    lab = np.array([1, 0, 0], np.float32)
+    gvec = np.zeros(3, np.float32)
+    neu1e = np.zeros(D, np.float32)
+    loss = _cbow_window(h.astype(np.float32), syn1, tgt, lab, 3, np.float32(0.05), gvec, neu1e, True)
+    if not cbow_mean:
+        neu1e /= 3
+    for c in inputs:
+        syn0[c] += neu1e
+    np.testing.assert_allclose(syn0, ref0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(syn1, ref1, rtol=1e-5, atol=1e-6)
+    assert loss == pytest.approx(record["loss"], rel=1e-5)
+
+
+def _run_job(sentence, syn0, syn1neg, syn1, sg, hs, negative, noise_word, window=1, cbow_mean=True):
+    """train_job on one sentence, no subsampling, no window shrinking, all negatives = noise_word."""
+    ids = np.array(sentence, np.int32)
+    offsets = np.array([0, len(ids)], np.int64)
+    keep = np.full(V, 1 << 32, np.uint64)
+    p = np.full(V, 1e-12)
+    p[noise_word] = 1.0
+    accept, alias = vocab.alias_table(p / p.sum())
+    counts = np.arange(V, 0, -1) * 10
+    points, codes, lengths = vocab.huffman_tree(counts)
+    if not hs:
+        points, codes, lengths = np.zeros((1, 0), np.int32), np.zeros((1, 0), np.uint8), np.zeros(1, np.int32)
+    effective, loss = train_job(ids, offsets, 0, 1, syn0, syn1neg, syn1, keep, accept, alias, points, codes,
+                                lengths, sg, hs, negative, window, False, cbow_mean, 0.05, 0.05,
+                                np.uint64(7), True)
+    assert effective == len(ids)
+    return vocab.huffman_tree(counts), loss
+
+
+@pytest.mark.parametrize("sg", [True, False])
+def test_train_job_negative_sampling_matches_reference(sg):
+    sentence = [3, 5, 8, 2]
+    syn0, syn1neg = _matrices(2)
+    ref0, ref1 = syn0.copy(), syn1neg.copy()
+    _run_job(sentence, syn0, syn1neg, np.zeros((1, D), np.float32), sg, False, 3, noise_word=10, window=1)
+    for i, word in enumerate(sentence):
+        inputs = [sentence[j] for j in reference.window_positions(len(sentence), i, 1)]
+        if sg:
+            reference.sgns_update(ref0, ref1, inputs, word, [10, 10, 10], 0.05)
+        else:
+            reference.cbow_update(ref0, ref1, inputs, word, [10, 10, 10], 0.05)
+    np.testing.assert_allclose(syn0, ref0, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(syn1neg, ref1, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("sg", [True, False])
+def test_train_job_hierarchical_softmax_matches_reference(sg):
+    sentence = [0, 4, 9, 1, 4]
+    syn0, syn1 = _matrices(3)
+    ref0, ref1 = syn0.copy(), syn1.copy()
+    (points, codes, lengths), _ = _run_job(sentence, syn0, np.zeros((1, D), np.float32), syn1, sg, True, 0,
+                                           noise_word=0, window=2)
+    for i, word in enumerate(sentence):
+        inputs = [sentence[j] for j in reference.window_positions(len(sentence), i, 2)]
+        path, bits = points[word, :lengths[word]], codes[word, :lengths[word]]
+        if sg:
+            reference.sg_hs_update(ref0, ref1, inputs, path, bits, 0.05)
+        else:
+            reference.cbow_hs_update(ref0, ref1, inputs, path, bits, 0.05)
+    np.testing.assert_allclose(syn0, ref0, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(syn1, ref1, rtol=1e-4, atol=1e-6)

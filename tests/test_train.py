@@ -1,0 +1,216 @@
+"""Training: it learns planted structure in every mode, is repeatable, saves, loads and continues."""
+import gzip
+
+import numpy as np
+import pytest
+
+import w2v
+from w2v import store
+from w2v.errors import CorpusError, FormatError
+
+from conftest import neighbour_purity, planted_corpus
+
+SENTENCES, GROUP = planted_corpus()
+SMALL = dict(vector_size=24, window=3, min_count=1, epochs=5, workers=2, progress=False)
+
+
+@pytest.mark.parametrize("sg,hs,negative", [(1, 0, 5), (0, 0, 5), (1, 1, 0), (0, 1, 0)],
+                         ids=["sg-ns", "cbow-ns", "sg-hs", "cbow-hs"])
+def test_every_mode_recovers_planted_groups(sg, hs, negative):
+    model = w2v.Word2Vec(SENTENCES, sg=sg, hs=hs, negative=negative, seed=3, **SMALL)
+    assert len(model.wv) == len(GROUP)
+    assert neighbour_purity(model.wv, GROUP) >= 0.95
+    # and vectors of different groups are far apart on average
+    unit = model.wv.vectors / np.linalg.norm(model.wv.vectors, axis=1, keepdims=True)
+    same, other = [], []
+    for i, a in enumerate(model.wv.index_to_key):
+        for j, b in enumerate(model.wv.index_to_key[:i]):
+            (same if GROUP[a] == GROUP[b] else other).append(unit[i] @ unit[j])
+    assert np.mean(same) - np.mean(other) > 0.3
+
+
+def test_one_worker_with_a_seed_is_bit_identical():
+    kwargs = dict(SMALL, workers=1, sg=1, seed=42)
+    a = w2v.Word2Vec(SENTENCES, **kwargs)
+    b = w2v.Word2Vec(SENTENCES, **kwargs)
+    c = w2v.Word2Vec(SENTENCES, **dict(kwargs, seed=43))
+    assert np.array_equal(a.wv.vectors, b.wv.vectors) and np.array_equal(a.syn1neg, b.syn1neg)
+    assert not np.array_equal(a.wv.vectors, c.wv.vectors)
+
+
+def test_corpus_file_and_iterable_train_the_same_model(tmp_path):
+    path = tmp_path / "c.txt.gz"
+    with gzip.open(path, "wt") as f:
+        f.write("\n".join(" ".join(s) for s in SENTENCES) + "\n")
+    kwargs = dict(SMALL, workers=1, seed=5)
+    from_file = w2v.Word2Vec(corpus_file=str(path), **kwargs)
+    from_list = w2v.Word2Vec(SENTENCES, **kwargs)
+    assert from_file.wv.index_to_key == from_list.wv.index_to_key
+    assert np.array_equal(from_file.wv.vectors, from_list.wv.vectors)
+    assert from_file.corpus_count == len(SENTENCES) and from_file.corpus_total_words == 20_000
+
+
+def test_gensim_style_build_vocab_then_train():
+    model = w2v.Word2Vec(**SMALL)
+    model.build_vocab(SENTENCES)
+    assert model.corpus_count == 2000
+    trained, raw = model.train(SENTENCES, total_examples=model.corpus_count, epochs=model.epochs)
+    assert raw == 5 * 20_000 and 0 < trained <= raw
+    assert neighbour_purity(model.wv, GROUP) >= 0.95
+
+
+def test_loss_is_reported_per_epoch_and_falls():
+    model = w2v.Word2Vec(SENTENCES, sg=1, compute_loss=True, **SMALL)
+    losses = model.epoch_losses
+    assert len(losses) == 5 and all(x > 0 for x in losses)
+    assert losses[-1] < losses[0]
+    assert model.get_latest_training_loss() == pytest.approx(sum(losses))
+
+
+def test_callbacks_run_at_epoch_ends():
+    seen = []
+
+    class Recorder:
+        def on_epoch_end(self, model):
+            seen.append(model.wv.vectors[0].copy())
+
+        def on_train_end(self, model):
+            seen.append("end")
+
+    w2v.Word2Vec(SENTENCES, callbacks=[Recorder()], **SMALL)
+    assert len(seen) == 6 and seen[-1] == "end"
+    assert not np.array_equal(seen[0], seen[4])     # vectors moved between epochs
+
+
+def test_progress_bar_shows_epoch_rate_and_eta(capsys):
+    w2v.Word2Vec(SENTENCES, **dict(SMALL, progress=True))
+    err = capsys.readouterr().err
+    assert "epoch 5/5" in err and "word/s" in err and "100%" in err
+
+
+def test_subsampling_drops_frequent_words():
+    text = [["the"] * 20 + ["rare" + str(i % 50)] for i in range(500)]
+    model = w2v.Word2Vec(text, sample=1e-3, **dict(SMALL, epochs=1))
+    trained, raw = model.train(text, epochs=1)
+    assert trained < 0.3 * raw
+    model = w2v.Word2Vec(text, sample=0, **dict(SMALL, epochs=1))
+    assert model.train(text, epochs=1)[0] == 500 * 21
+
+
+def test_save_load_roundtrip_and_continue_training(tmp_path):
+    model = w2v.Word2Vec(SENTENCES, sg=1, seed=9, **SMALL)
+    path = tmp_path / "m.w2v"
+    model.save(path)
+    loaded = w2v.Word2Vec.load(path)
+    assert loaded.wv.index_to_key == model.wv.index_to_key
+    assert np.array_equal(loaded.wv.vectors, model.wv.vectors)
+    assert np.array_equal(loaded.syn1neg, model.syn1neg)
+    assert np.array_equal(loaded.wv.counts, model.wv.counts)
+    assert loaded.params() == {**model.params(), "callbacks": (), "progress": None}
+    before = loaded.wv.vectors.copy()
+    loaded.train(SENTENCES[:200], epochs=1)
+    assert not np.array_equal(before, loaded.wv.vectors)
+    assert neighbour_purity(loaded.wv, GROUP) >= 0.95
+
+
+def test_mmap_load_is_read_only_and_refuses_to_train(tmp_path):
+    model = w2v.Word2Vec(SENTENCES, **SMALL)
+    model.save(tmp_path / "m.w2v")
+    mapped = w2v.Word2Vec.load(tmp_path / "m.w2v", mmap="r")
+    assert isinstance(mapped.wv.vectors, np.memmap)
+    assert np.array_equal(mapped.wv.vectors, model.wv.vectors)
+    with pytest.raises(ValueError, match="read-only"):
+        mapped.train(SENTENCES[:10], epochs=1)
+
+
+def test_build_vocab_update_adds_new_words_and_keeps_old_vectors():
+    model = w2v.Word2Vec(SENTENCES, **SMALL)
+    old = model.wv.vectors.copy()
+    new_text = [["brand", "new", "words"] * 3] * 10 + [["g0w0", "g0w1"]] * 5
+    model.build_vocab(new_text, update=True)
+    assert {"brand", "new", "words"} <= set(model.wv.key_to_index)
+    assert len(model.wv) == len(GROUP) + 3
+    assert np.array_equal(model.wv.vectors[:len(old)], old)
+    assert model.wv.counts[model.wv.key_to_index["g0w0"]] > 5
+    model.train(new_text, epochs=2)
+    assert not np.array_equal(model.wv.vectors[:len(old)], old)
+
+
+def test_save_is_atomic(tmp_path, monkeypatch):
+    model = w2v.Word2Vec(SENTENCES, **SMALL)
+    path = tmp_path / "m.w2v"
+    model.save(path)
+    good = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store.np, "ascontiguousarray", broken)
+    with pytest.raises(OSError):
+        model.save(path)
+    monkeypatch.undo()
+    real_write = store.atomic_write
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupting(*args, **kwargs):
+        cm = real_write(*args, **kwargs)
+        handle = cm.__enter__()
+        handle.write(b"partial")
+        cm.__exit__(Interrupted, Interrupted(), None)
+        raise Interrupted
+
+    monkeypatch.setattr(store, "atomic_write", interrupting)
+    with pytest.raises(Interrupted):
+        model.save(path)
+    assert path.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["m.w2v"]      # no temp files left behind
+
+
+def test_truncated_model_file_is_a_clear_error(tmp_path):
+    model = w2v.Word2Vec(SENTENCES, **SMALL)
+    path = tmp_path / "m.w2v"
+    model.save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(FormatError, match=r"m\.w2v: truncated: array .* file ends at offset"):
+        w2v.Word2Vec.load(path)
+    path.write_bytes(b"not a model at all")
+    with pytest.raises(FormatError, match="not a w2v native file"):
+        w2v.Word2Vec.load(path)
+
+
+def test_bad_inputs_are_clear_errors(tmp_path):
+    with pytest.raises(CorpusError, match="empty"):
+        w2v.Word2Vec([[], []], **SMALL)
+    with pytest.raises(CorpusError, match="no word occurs min_count=50"):
+        w2v.Word2Vec([["a", "b"]] * 3, **dict(SMALL, min_count=50))
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(CorpusError, match="empty"):
+        w2v.Word2Vec(corpus_file=str(tmp_path / "empty.txt"), **SMALL)
+    with pytest.raises(ValueError, match="window must be a whole number >= 1"):
+        w2v.Word2Vec(window=0)
+    with pytest.raises(ValueError, match="nothing to train with"):
+        w2v.Word2Vec(negative=0, hs=0)
+    with pytest.raises(TypeError):
+        w2v.Word2Vec(size=100)            # gensim 3's name: rejected, not silently ignored
+    with pytest.raises(ValueError, match="no vocabulary"):
+        w2v.Word2Vec().train(SENTENCES)
+
+
+def test_workers_do_not_change_what_is_learned():
+    one = w2v.Word2Vec(SENTENCES, **dict(SMALL, workers=1))
+    three = w2v.Word2Vec(SENTENCES, **dict(SMALL, workers=3))
+    assert neighbour_purity(one.wv, GROUP) >= 0.95 and neighbour_purity(three.wv, GROUP) >= 0.95
+
+
+def test_demo_corpus_trains_sensible_neighbours():
+    from w2v.cli.train import demo_corpus_path
+
+    model = w2v.Word2Vec(corpus_file=demo_corpus_path(), sg=1, workers=2, epochs=3, progress=False)
+    assert model.corpus_total_words == 560_305
+    unit = model.wv.vectors / np.linalg.norm(model.wv.vectors, axis=1, keepdims=True)
+    sims = unit @ unit[model.wv.key_to_index["god"]]
+    top = [model.wv.index_to_key[i] for i in np.argsort(-sims)[1:20]]
+    assert {"lord", "yahweh", "heaven", "almighty", "bless", "angel"} & set(top)
