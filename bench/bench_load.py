@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 import numpy as np
 import w2v
 from gensim.models import KeyedVectors
@@ -33,7 +33,10 @@ else:
 seconds = time.perf_counter() - start
 shape = None if kv is None else list(kv.vectors.shape)
 checksum = None if kv is None else float(np.asarray(kv.vectors[:1000], np.float64).sum())
-print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork+exec.
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024,
                   "shape": shape, "checksum": checksum}))
 """
 

@@ -118,6 +118,9 @@ def test_unknown_word_is_one_line_exit_2(capsys, vectors_file):
     code, out, err = run(capsys, "show", vectors_file, "king", "prince")
     assert code == 2 and out == ""
     assert err == "w2v: error: word not in vocabulary: 'prince'\n"
+    code, _, err = run(capsys, "show", vectors_file, "kinf", "wman")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("w2v: error: words not in vocabulary: 'kinf' (did you mean 'king'?), 'wman'")
 
 
 def test_plot_writes_a_map_with_arrows(capsys, vectors_file, tmp_path):

@@ -284,7 +284,9 @@ def _parse_binary_block(buf, n, dim_bytes, out, row, max_row, wstart, wend, max_
             break
         wstart[r - row] = p
         wend[r - row] = q
-        out[r, :] = buf[q + 1:q + 1 + dim_bytes]
+        src = q + 1
+        for k in range(dim_bytes):
+            out[r, k] = buf[src + k]
         pos = q + 1 + dim_bytes
         r += 1
     result[0] = pos
@@ -786,8 +788,6 @@ def _load_binary(path, limit, encoding, errors):
 
 def _drop_duplicates(path, keys, vectors):
     """Keep the first vector of a repeated word (as gensim does), and say so."""
-    if len(set(keys)) == len(keys):
-        return keys, vectors
     first = {}
     for i, key in enumerate(keys):
         first.setdefault(key, i)
@@ -795,7 +795,7 @@ def _drop_duplicates(path, keys, vectors):
         return keys, vectors
     keep = np.fromiter(first.values(), dtype=np.int64, count=len(first))
     repeated = len(keys) - len(first)
-    warnings.warn(f"{path}: {repeated} repeated words; kept the first vector of each", stacklevel=3)
+    warnings.warn(f"{path}: {repeated} repeated words; kept the first vector of each", stacklevel=4)
     return list(first), vectors[keep]
 
 
@@ -865,11 +865,12 @@ def load(path, format=None, limit=None, mmap=None, unicode_errors="strict", bina
         keys, vectors = _load_binary(path, limit, encoding, unicode_errors)
     else:
         keys, vectors = _load_text(path, detected, limit, encoding, unicode_errors)
-    keys, vectors = _drop_duplicates(path, keys, vectors)
-    n = len(keys)
-    counts = np.arange(n, 0, -1, dtype=np.int64)
     kv = KeyedVectors(vectors.shape[1])
-    return kv.set_vectors(keys, vectors, counts)
+    try:
+        return kv.set_vectors(keys, vectors, np.arange(len(keys), 0, -1, dtype=np.int64))
+    except ValueError:  # repeated words
+        keys, vectors = _drop_duplicates(path, keys, vectors)
+        return kv.set_vectors(keys, vectors, np.arange(len(keys), 0, -1, dtype=np.int64))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def top_k(scores, k, exclude=()):
     if want <= 0:
         return np.zeros(0, dtype=np.int64)
     if want < n:
-        candidates = np.argpartition(-scores, want - 1)[:want]
+        candidates = np.argpartition(scores, n - want)[n - want:]
     else:
         candidates = np.arange(n)
     order = np.lexsort((candidates, -scores[candidates]))
@@ -130,7 +130,7 @@ class KeyedVectors:
         if len(keys) != len(vectors):
             raise ValueError(f"{len(keys)} keys but {len(vectors)} vectors")
         self.index_to_key = keys
-        self.key_to_index = {k: i for i, k in enumerate(keys)}
+        self.key_to_index = dict(zip(keys, range(len(keys))))
         if len(self.key_to_index) != len(keys):
             raise ValueError("duplicate keys")
         self.vectors = vectors
@@ -494,13 +494,23 @@ class KeyedVectors:
         def query(term):  # keys count as unit vectors; raw vectors are used as given (as gensim does)
             return normed[self.get_index(term)] if isinstance(term, _KEY_TYPES) else np.asarray(term, normed.dtype)
 
-        pos = (1 + candidates @ np.stack([query(t) for t in positive], axis=1)) / 2
-        scores = np.prod(pos, axis=1)
+        def shifted(term):  # cosine moved to [0, 1], as in Levy & Goldberg's footnote
+            values = candidates @ query(term)
+            values += 1
+            values *= 0.5
+            return values
+
+        scores = shifted(positive[0])
+        for term in positive[1:]:
+            scores *= shifted(term)
         if negative:
-            neg = (1 + candidates @ np.stack([query(t) for t in negative], axis=1)) / 2
-            scores = scores / (np.prod(neg, axis=1) + 0.000001)
+            denominator = shifted(negative[0])
+            for term in negative[1:]:
+                denominator *= shifted(term)
+            denominator += 0.000001
+            scores /= denominator
         else:
-            scores = scores / (1 + 0.000001)
+            scores /= 1 + 0.000001
         if not topn:
             return scores
         best = top_k(scores, int(topn), [i for i in inputs if i < end])

@@ -11,11 +11,17 @@ FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 DPI = 150
 
 
-def missing_words_error(missing):
-    """The KeyError raised for words a model does not have (the CLI prints it as one line)."""
-    quoted = ", ".join(repr(w) for w in missing)
+def missing_words_error(missing, kv=None):
+    """The KeyError raised for words a model does not have (the CLI prints it as one line).
+
+    With ``kv``, each word gets the vocabulary's "did you mean" spelling hints.
+    """
+    parts = []
+    for word in missing:
+        close = kv.suggest(word) if kv is not None and hasattr(kv, "suggest") and isinstance(word, str) else []
+        parts.append(repr(word) + (f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""))
     noun = "word" if len(missing) == 1 else "words"
-    return KeyError(f"{noun} not in vocabulary: {quoted}")
+    return KeyError(f"{noun} not in vocabulary: {', '.join(parts)}")
 
 
 def lookup(kv_or_vectors, words=None):
@@ -33,7 +39,7 @@ def lookup(kv_or_vectors, words=None):
         words = [str(w) for w in words]
         missing = [w for w in words if w not in kv.key_to_index]
         if missing:
-            raise missing_words_error(missing)
+            raise missing_words_error(missing, kv)
         rows = [kv.key_to_index[w] for w in words]
         return words, np.asarray(kv.vectors[rows], dtype=np.float64)
     if isinstance(kv_or_vectors, Mapping):

@@ -104,7 +104,7 @@ def step_tables(model, input, output, negative=2, negatives=None, alpha=None, se
     negatives = list(negatives)
     missing = [w for w in [input, output, *negatives] if w not in kv.key_to_index]
     if missing:
-        raise missing_words_error(list(dict.fromkeys(missing)))
+        raise missing_words_error(list(dict.fromkeys(missing)), kv)
     if alpha is None:
         alpha = float(getattr(model, "alpha", 0.025))
 
