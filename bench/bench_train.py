@@ -4,7 +4,8 @@
     python bench/bench_train.py --modes sg --repeats 3
 
 Each training runs in a fresh subprocess (so peak memory is its own), alternating
-w2v and gensim; both read the same decompressed file.  Quality is scored by the same
+w2v and gensim; both read the same decompressed file.  Peak memory is the child's peak RSS when training ends (before the
+evaluation imports anything).  Quality is scored by the same
 evaluator (gensim's) on both models: WS353 Spearman and Google analogy accuracy.
 Ratios are computed within each repeat, and the medians reported.
 """
@@ -37,6 +38,7 @@ if impl == "w2v":
     model = w2v.Word2Vec(**common, progress=False)
     t0 = time.perf_counter(); model.build_vocab(corpus_file=path); t1 = time.perf_counter()
     model.train(corpus_file=path); t2 = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     from gensim.models import KeyedVectors
     kv = KeyedVectors(cfg["dim"]); kv.add_vectors(model.wv.index_to_key, np.asarray(model.wv.vectors))
     raw = model.corpus_total_words
@@ -45,6 +47,7 @@ else:
     model = Word2Vec(**common)
     t0 = time.perf_counter(); model.build_vocab(corpus_file=path); t1 = time.perf_counter()
     model.train(corpus_file=path, total_words=model.corpus_total_words, epochs=model.epochs); t2 = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kv = model.wv
     raw = model.corpus_total_words
 ws = kv.evaluate_word_pairs(cfg["pairs"])[1][0]
@@ -52,7 +55,7 @@ acc = kv.evaluate_word_analogies(cfg["analogies"])[0]
 print(json.dumps({"vocab_s": t1 - t0, "train_s": t2 - t1, "raw_words": raw * cfg["epochs"],
                   "words_per_s": raw * cfg["epochs"] / (t2 - t1), "vocab": len(kv),
                   "ws353": float(ws), "analogy": float(acc),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak}))
 """
 
 

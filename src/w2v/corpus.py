@@ -23,7 +23,7 @@ from .errors import CorpusError
 
 MAX_SENTENCE_LENGTH = 10_000
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
-_BLOCK_BYTES = 1 << 22
+_BLOCK_BYTES = 1 << 20
 _BLOCK_SENTENCES = 20_000
 
 

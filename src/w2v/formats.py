@@ -16,7 +16,7 @@ Formats
 ``native``
     w2v's own container (:mod:`w2v.store`); its vectors can be memory-mapped.
 
-Reading is done by numba kernels over raw byte blocks (16 MB at a time, so the
+Reading is done by numba kernels over raw byte blocks (8 MB at a time, so the
 peak memory is the vectors plus one block): they find the words and numbers and
 parse the numbers themselves.  Numbers the fast parser cannot prove exact (more
 than 18 digits, huge exponents, ``nan``) are handed to Python's ``float``, so
@@ -39,7 +39,7 @@ from .vectors import KeyedVectors
 
 FORMATS = ("word2vec-text", "word2vec-binary", "glove", "fasttext-vec", "native")
 
-_BLOCK = 1 << 24              # bytes read per block
+_BLOCK = 1 << 23              # bytes read per block
 _MAX_WORD = 1 << 16           # a word longer than this means the file is not what we think
 _FALLBACK_CAPACITY = 1 << 16  # numbers per block handed to Python's float()
 
@@ -232,7 +232,6 @@ def _count_text_records(buf, n, at_eof, result):
     """Count non-blank complete lines in buf[:n]; result = [bytes consumed, records]."""
     pos = 0
     records = 0
-    start = 0
     blank = True
     for i in range(n):
         c = buf[i]
@@ -249,7 +248,6 @@ def _count_text_records(buf, n, at_eof, result):
         pos = n
     result[0] = pos
     result[1] = records
-    return start
 
 
 @njit(nogil=True, cache=True)

@@ -11,7 +11,6 @@ many queries at once (:meth:`KeyedVectors.most_similar_batch`, analogy evaluatio
 are one matrix-matrix product per block.
 """
 import difflib
-import warnings
 
 import numpy as np
 
@@ -599,7 +598,3 @@ class KeyedVectors:
 
         fmt = "word2vec-binary" if binary else ("glove" if no_header else "word2vec-text")
         return formats.load(fname, format=fmt, limit=limit, unicode_errors=unicode_errors, encoding=encoding)
-
-
-def _warn(message):
-    warnings.warn(message, stacklevel=3)

@@ -86,7 +86,8 @@ def _params(args):
         "workers", "seed", "batch_words", "compute_loss")} | {"hs": int(args.hs)}
 
 
-def _summary(model, out=sys.stderr):
+def _summary(model, out=None):
+    out = out or sys.stderr
     t = model.last_training
     print(f"vocabulary {len(model.wv):,} words; {model.corpus_total_words:,} words in {model.corpus_count:,} "
           f"sentences", file=out)

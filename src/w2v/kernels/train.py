@@ -40,13 +40,25 @@ def _below(bits, n):
     return np.int64(((bits >> _S32) * np.uint64(n)) >> _S32)
 
 
+# The logistic function by linear interpolation in a small table: within 1e-6 of the exact
+# value (tests hold the kernels to the exact numpy reference), an eighth of the cost of exp().
+_SIG_RANGE = 8.0
+_SIG_STEPS = 2048
+_SIG_SCALE = np.float32(_SIG_STEPS / (2 * _SIG_RANGE))
+_SIG_TABLE = (1.0 / (1.0 + np.exp(-np.linspace(-_SIG_RANGE, _SIG_RANGE, _SIG_STEPS + 1)))).astype(np.float32)
+_SIG_LAST = np.float32(_SIG_STEPS - 1e-3)
+
+
 @njit(inline="always")
 def _sigmoid(f):
-    if f > _CLIP:
-        f = _CLIP
-    elif f < -_CLIP:
-        f = -_CLIP
-    return np.float32(1.0) / (np.float32(1.0) + np.exp(-f))
+    x = (f + np.float32(_SIG_RANGE)) * _SIG_SCALE
+    if x <= np.float32(0.0):
+        return np.float32(1.0) / (np.float32(1.0) + np.exp(-f)) if f > -_CLIP else np.float32(0.0)
+    if x >= _SIG_LAST:
+        return np.float32(1.0) / (np.float32(1.0) + np.exp(-f)) if f < _CLIP else np.float32(1.0)
+    i = np.int64(x)
+    frac = x - np.float32(i)
+    return _SIG_TABLE[i] + frac * (_SIG_TABLE[i + 1] - _SIG_TABLE[i])
 
 
 @njit(inline="always")
@@ -61,12 +73,35 @@ def _pair_loss(f, label):
 @njit(fastmath=_FAST, nogil=True, cache=True)
 def _sg_window(syn0, syn1x, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss):
     """One window, skip-gram: the m inputs ``ctx`` each predict the k outputs ``tgt`` (labels ``lab``).
-    Accumulates input gradients into ``err`` (applied by the caller) and updates ``syn1x`` rows."""
+    Accumulates input gradients into ``err`` (applied by the caller) and updates ``syn1x`` rows.
+
+    The three passes (dot products, input gradients, output updates) each take rows four at a
+    time, so a loaded vector serves four multiply-adds and ``err``/``syn1x`` rows are read and
+    written a quarter as often.
+    """
     d = syn0.shape[1]
     loss = 0.0
     for a in range(m):
         c = ctx[a]
-        for t in range(k):
+        t = 0
+        while t + 4 <= k:
+            o0, o1, o2, o3 = tgt[t], tgt[t + 1], tgt[t + 2], tgt[t + 3]
+            f0 = f1 = f2 = f3 = np.float32(0.0)
+            for j in range(d):
+                x = syn0[c, j]
+                f0 += x * syn1x[o0, j]
+                f1 += x * syn1x[o1, j]
+                f2 += x * syn1x[o2, j]
+                f3 += x * syn1x[o3, j]
+            grad[a, t] = (lab[t] - _sigmoid(f0)) * alpha
+            grad[a, t + 1] = (lab[t + 1] - _sigmoid(f1)) * alpha
+            grad[a, t + 2] = (lab[t + 2] - _sigmoid(f2)) * alpha
+            grad[a, t + 3] = (lab[t + 3] - _sigmoid(f3)) * alpha
+            if compute_loss:
+                loss += _pair_loss(f0, lab[t]) + _pair_loss(f1, lab[t + 1])
+                loss += _pair_loss(f2, lab[t + 2]) + _pair_loss(f3, lab[t + 3])
+            t += 4
+        while t < k:
             o = tgt[t]
             f = np.float32(0.0)
             for j in range(d):
@@ -74,19 +109,36 @@ def _sg_window(syn0, syn1x, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
             grad[a, t] = (lab[t] - _sigmoid(f)) * alpha
             if compute_loss:
                 loss += _pair_loss(f, lab[t])
+            t += 1
     for a in range(m):
-        for t in range(k):
-            g = grad[a, t]
+        t = 0
+        while t + 4 <= k:
+            o0, o1, o2, o3 = tgt[t], tgt[t + 1], tgt[t + 2], tgt[t + 3]
+            g0, g1, g2, g3 = grad[a, t], grad[a, t + 1], grad[a, t + 2], grad[a, t + 3]
+            for j in range(d):
+                err[a, j] += g0 * syn1x[o0, j] + g1 * syn1x[o1, j] + g2 * syn1x[o2, j] + g3 * syn1x[o3, j]
+            t += 4
+        while t < k:
             o = tgt[t]
+            g = grad[a, t]
             for j in range(d):
                 err[a, j] += g * syn1x[o, j]
+            t += 1
     for t in range(k):
         o = tgt[t]
-        for a in range(m):
-            g = grad[a, t]
+        a = 0
+        while a + 4 <= m:
+            c0, c1, c2, c3 = ctx[a], ctx[a + 1], ctx[a + 2], ctx[a + 3]
+            g0, g1, g2, g3 = grad[a, t], grad[a + 1, t], grad[a + 2, t], grad[a + 3, t]
+            for j in range(d):
+                syn1x[o, j] += g0 * syn0[c0, j] + g1 * syn0[c1, j] + g2 * syn0[c2, j] + g3 * syn0[c3, j]
+            a += 4
+        while a < m:
             c = ctx[a]
+            g = grad[a, t]
             for j in range(d):
                 syn1x[o, j] += g * syn0[c, j]
+            a += 1
     return loss
 
 
@@ -95,7 +147,25 @@ def _cbow_window(h, syn1x, tgt, lab, k, alpha, gvec, neu1e, compute_loss):
     """One window, CBOW: the hidden vector ``h`` predicts the k outputs; accumulates ``neu1e``."""
     d = h.shape[0]
     loss = 0.0
-    for t in range(k):
+    t = 0
+    while t + 4 <= k:
+        o0, o1, o2, o3 = tgt[t], tgt[t + 1], tgt[t + 2], tgt[t + 3]
+        f0 = f1 = f2 = f3 = np.float32(0.0)
+        for j in range(d):
+            x = h[j]
+            f0 += x * syn1x[o0, j]
+            f1 += x * syn1x[o1, j]
+            f2 += x * syn1x[o2, j]
+            f3 += x * syn1x[o3, j]
+        gvec[t] = (lab[t] - _sigmoid(f0)) * alpha
+        gvec[t + 1] = (lab[t + 1] - _sigmoid(f1)) * alpha
+        gvec[t + 2] = (lab[t + 2] - _sigmoid(f2)) * alpha
+        gvec[t + 3] = (lab[t + 3] - _sigmoid(f3)) * alpha
+        if compute_loss:
+            loss += _pair_loss(f0, lab[t]) + _pair_loss(f1, lab[t + 1])
+            loss += _pair_loss(f2, lab[t + 2]) + _pair_loss(f3, lab[t + 3])
+        t += 4
+    while t < k:
         o = tgt[t]
         f = np.float32(0.0)
         for j in range(d):
@@ -103,11 +173,20 @@ def _cbow_window(h, syn1x, tgt, lab, k, alpha, gvec, neu1e, compute_loss):
         gvec[t] = (lab[t] - _sigmoid(f)) * alpha
         if compute_loss:
             loss += _pair_loss(f, lab[t])
-    for t in range(k):
-        g = gvec[t]
+        t += 1
+    t = 0
+    while t + 4 <= k:
+        o0, o1, o2, o3 = tgt[t], tgt[t + 1], tgt[t + 2], tgt[t + 3]
+        g0, g1, g2, g3 = gvec[t], gvec[t + 1], gvec[t + 2], gvec[t + 3]
+        for j in range(d):
+            neu1e[j] += g0 * syn1x[o0, j] + g1 * syn1x[o1, j] + g2 * syn1x[o2, j] + g3 * syn1x[o3, j]
+        t += 4
+    while t < k:
         o = tgt[t]
+        g = gvec[t]
         for j in range(d):
             neu1e[j] += g * syn1x[o, j]
+        t += 1
     for t in range(k):
         g = gvec[t]
         o = tgt[t]
