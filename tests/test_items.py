@@ -9,38 +9,17 @@ import w2v
 from w2v import store
 from w2v.cli import main
 from w2v.errors import W2VError
-from w2v.items import CoOccurrence, ItemModel, MostPopular, leave_last_out, logs
+from w2v.items import CoOccurrence, ItemModel, MostPopular, leave_last_out, logs, synthetic
 from w2v.items.baselines import cooccurrence_matrix, top_k
 from w2v.items.evaluate import metrics, rank_scores
 from w2v.vectors import KeyedVectors
 
 
 # -- generated logs with planted structure -----------------------------------------------------
-def genre_log(n_users=1200, n_items=400, n_genres=10, mean_events=18, p_genre=0.85, seed=0):
-    """Users browse one of their favourite genres per session; item popularity is Zipf-skewed.
-
-    The next item is best predicted by "popular within the current session's genre", which
-    most-popular cannot know and item vectors can learn.
-    """
-    rng = np.random.default_rng(seed)
-    genre = rng.integers(0, n_genres, n_items)
-    popularity = (1.0 / np.arange(1, n_items + 1))[rng.permutation(n_items)]
-    members = [np.flatnonzero(genre == g) for g in range(n_genres)]
-    within = [popularity[m] / popularity[m].sum() for m in members]
-    overall = popularity / popularity.sum()
-    users, items, times = [], [], []
-    for u in range(n_users):
-        favourites = rng.choice(n_genres, size=rng.integers(1, 3), replace=False)
-        n = max(3, rng.geometric(1 / mean_events))
-        new_session = rng.random(n) < 0.2
-        gaps = np.where(new_session, rng.integers(5 * 3600, 7 * 86400, n), rng.integers(1, 600, n))
-        session_genre = rng.choice(favourites, size=n)[np.maximum.accumulate(np.where(new_session, np.arange(n), 0))]
-        for g, in_genre in zip(session_genre, rng.random(n) < p_genre):
-            items.append(rng.choice(members[g], p=within[g]) if in_genre else rng.choice(n_items, p=overall))
-        users += [f"user-{u}"] * n
-        times += (1_600_000_000 + u * 10 + np.cumsum(gaps)).tolist()
-    frame = pd.DataFrame({"user_id": users, "item_id": [f"A-{i}" for i in items], "ts": times})
-    return frame, {f"A-{i}": int(g) for i, g in enumerate(genre)}
+def genre_log(n_users=1200, n_items=400, n_genres=10, **kwargs):
+    """A planted log (see w2v.items.synthetic) and each item's genre."""
+    events, names = synthetic.genre_log(n_users, n_items, n_genres, **kwargs)
+    return events, dict(zip(names["item_id"], names["genre"].astype(int)))
 
 
 @pytest.fixture(scope="module")
