@@ -7,6 +7,7 @@ import pytest
 
 import w2v
 from w2v import formats, store
+from w2v.kernels import textio
 from w2v.errors import FormatError
 from w2v.vectors import KeyedVectors
 
@@ -184,7 +185,7 @@ def test_float_writer_is_shortest_round_trip():
     kv = KeyedVectors(1).set_vectors([f"v{i}" for i in range(len(values))], values.reshape(-1, 1))
     out = np.empty(len(values) * 40, np.uint8)
     blob, offsets = store.encode_strings(kv.index_to_key)
-    size = formats._format_text_rows(kv.vectors, blob, offsets, 0, len(values), out, formats._POW10)
+    size = textio.format_text_rows(kv.vectors, blob, offsets, 0, len(values), out, textio.POW10)
     lines = out[:size].tobytes().decode().splitlines()
     for line, value in zip(lines, values):
         text = line.split()[1]

@@ -247,3 +247,98 @@ def test_counts_as_vecattr_and_native_round_trip(tmp_path):
     assert isinstance(back.vectors, np.memmap)
     assert back.index_to_key == ["a", "b"] and back.get_vecattr("b", "count") == 7
     assert back.most_similar("a", topn=1)[0][0] == "b"
+
+
+# -- the int8-screened search returns exactly what the plain search returns -------------------------
+def _tricky_vectors(dtype=np.float32):
+    """Random vectors with exact duplicates, one-ulp near-duplicates, zero rows and wild scales."""
+    rng = np.random.default_rng(21)
+    n, d = 3000, 48
+    vectors = rng.standard_normal((n, d))
+    vectors *= 10.0 ** rng.integers(-3, 4, n)[:, None]
+    vectors[200:203] = vectors[0] * 3                       # ties with each other, score 1 for w0
+    vectors[203] = np.nextafter(vectors[0], np.inf)          # near-ties
+    vectors[204] = vectors[0] + 1e-6
+    vectors[300:312] = vectors[7]                           # a dozen tied neighbours of w7
+    vectors[50:53] = 0.0                                     # zero rows score 0 against everything
+    vectors[2500:] = vectors[2000:2500] * 0.5                # ties far apart in the index
+    keys = [f"w{i}" for i in range(n)]
+    return KeyedVectors(d).set_vectors(keys, vectors.astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("query", [
+    dict(positive=["w0"]),
+    dict(positive=["w0"], topn=1),
+    dict(positive=["w200"], topn=5),
+    dict(positive=["w7"], topn=20),
+    dict(positive=["w301"], topn=11),
+    dict(positive=["w2100"], topn=3),
+    dict(positive=["w0", "w7"], negative=["w9"], topn=15),
+    dict(positive=[("w3", 2.0), "w300"], negative=[("w305", 0.5)], topn=8),
+    dict(positive=["w7"], restrict_vocab=1000, topn=12),
+    dict(positive=["w2600"], restrict_vocab=2550, topn=12),
+    dict(positive=["w0"], clip_start=150, clip_end=2800, topn=9),
+    dict(positive=["w50"], topn=7),                           # zero query: every score ties at 0
+    dict(positive=[np.linspace(-1, 1, 48)], topn=30),
+    dict(positive=["w12"], topn=600),
+])
+def test_fast_search_equals_plain_search(monkeypatch, dtype, query):
+    kv = _tricky_vectors(dtype)
+    monkeypatch.setattr("w2v.vectors.FAST_SEARCH_MIN_ROWS", 10 ** 12)
+    plain = kv.most_similar(**query)
+    assert kv._quantized is None
+    monkeypatch.setattr("w2v.vectors.FAST_SEARCH_MIN_ROWS", 0)
+    fast = kv.most_similar(**query)
+    assert kv._quantized, "the fast path was not taken"
+    assert fast == plain                      # same keys, same order, bit-identical scores
+
+    # and both equal a full sort of exact (float64) scores, ties broken by index
+    terms, weights, inputs = kv._weighted_terms(query.get("positive"), query.get("negative"))
+    mean = kv.get_mean_vector(terms, weights, pre_normalize=True, post_normalize=True).astype(np.float64)
+    start, stop = query.get("clip_start", 0), query.get("clip_end", len(kv))
+    if "restrict_vocab" in query:
+        start, stop = 0, query["restrict_vocab"]
+    exact = (kv.get_normed_vectors()[start:stop].astype(np.float64) * mean).sum(axis=1)
+    order = [i for i in np.lexsort((np.arange(stop - start), -exact)) if i + start not in inputs]
+    assert [w for w, _ in fast] == [kv.index_to_key[i + start] for i in order[:query.get("topn", 10)]]
+
+
+def test_fast_search_bounds_hold_and_prune(monkeypatch):
+    """The int8 scan's intervals contain every exact score, and leave few rows to rescore."""
+    from w2v.kernels.query import candidates, in_threads, score_bounds
+
+    kv = _tricky_vectors()
+    codes, scales, errors, norms = kv._quantized_cache()
+    normed = kv.get_normed_vectors()
+    np.testing.assert_allclose(codes * scales[:, None], normed, atol=float(scales.max()))
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        query = kv.get_normed_vectors()[rng.integers(len(kv))] + 0.3 * rng.standard_normal(kv.vector_size)
+        query = (query / np.linalg.norm(query)).astype(np.float32)
+        margin = kv._rounding_margin(query)
+        lower = np.empty(len(kv))
+        upper = np.empty(len(kv))
+        in_threads(score_bounds, 0, len(kv), codes, scales, errors, norms, query, 0, 1 + margin, 2 * margin,
+                   lower, upper)
+        exact = kv._exact_scores(np.arange(len(kv)), query)
+        assert np.all(lower <= exact) and np.all(exact <= upper)
+        rows, threshold = candidates(lower, upper, 10)
+        assert np.sort(exact)[-10] >= threshold
+        assert len(rows) < len(kv) // 10
+
+
+def test_fast_search_cache_follows_the_vectors(monkeypatch):
+    monkeypatch.setattr("w2v.vectors.FAST_SEARCH_MIN_ROWS", 0)
+    kv = _tricky_vectors()
+    before = kv.most_similar("w1", topn=3)
+    assert kv._quantized
+    kv.add_vectors(["twin"], kv.vectors[1:2] * 2)
+    assert kv._quantized is None
+    assert kv.most_similar("w1", topn=1)[0][0] == "twin"
+    assert kv.most_similar("w1", topn=4)[1:] == before
+    broken = _tricky_vectors()
+    broken.vectors[9, 0] = np.nan                            # no bound can be trusted: plain path answers
+    broken._clear_cache()
+    assert broken.most_similar("w0", topn=3)[0][0] == "w200"
+    assert broken._quantized is False

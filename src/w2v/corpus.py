@@ -251,9 +251,8 @@ def encode_with(remap, ids, lengths):
         kept_ids.append(mapped[keep])
         first = sentence
         sentence = last
-        seg = starts[first:last + 1] - lo
-        csum = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
-        kept_lengths.append(csum[seg[1:]] - csum[seg[:-1]])
+        # sentences are never empty (the scan drops empty lines), so reduceat sums each one
+        kept_lengths.append(np.add.reduceat(keep, starts[first:last] - lo, dtype=np.int64))
     out_ids = np.concatenate(kept_ids) if kept_ids else np.zeros(0, np.int32)
     out_lengths = np.concatenate(kept_lengths) if kept_lengths else np.zeros(0, np.int64)
     offsets = np.zeros(len(out_lengths) + 1, dtype=np.int64)

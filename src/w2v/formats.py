@@ -16,21 +16,25 @@ Formats
 ``native``
     w2v's own container (:mod:`w2v.store`); its vectors can be memory-mapped.
 
-Reading is done by numba kernels over raw byte blocks (8 MB at a time, so the
-peak memory is the vectors plus one block): they find the words and numbers and
-parse the numbers themselves.  Numbers the fast parser cannot prove exact (more
-than 18 digits, huge exponents, ``nan``) are handed to Python's ``float``, so
+Text is read by numba kernels (:mod:`w2v.kernels.textio`) over raw byte blocks (8 MB at
+a time, so the peak memory is the vectors plus one block): they find the words and
+numbers and parse the numbers themselves.  Numbers the fast parser cannot prove exact
+(more than 18 digits, huge exponents, ``nan``) are handed to Python's ``float``, so
 every value is exactly what ``float(text)`` gives, rounded to float32.
+
+Binary files need no number parsing, so they are read with numpy alone: a short
+Python step per record finds the word's end, and one fancy-indexing copy per block
+moves the raw float32 bytes into the final matrix.  Loading binary or native files
+therefore never imports numba (whose start-up costs more time and memory than the
+whole copy).
 """
 import bz2
 import gzip
 import lzma
-import math
 import os
 import warnings
 
 import numpy as np
-from numba import njit
 
 from . import store
 from .atomic import atomic_write
@@ -44,424 +48,6 @@ _MAX_WORD = 1 << 16           # a word longer than this means the file is not wh
 _FALLBACK_CAPACITY = 1 << 16  # numbers per block handed to Python's float()
 
 _SPACE, _TAB, _LF, _CR = 32, 9, 10, 13
-
-# Exact powers of ten in float64: a decimal with at most 15 significant digits times or
-# divided by one of these is correctly rounded (Clinger's fast path).
-_POW10 = np.array([10.0 ** i for i in range(23)], dtype=np.float64)
-
-
-# ---------------------------------------------------------------------------------------------
-# numba kernels
-# ---------------------------------------------------------------------------------------------
-@njit(nogil=True, cache=True)
-def _is_sep(c):
-    return c == _SPACE or c == _TAB
-
-
-@njit(nogil=True, cache=True)
-def _parse_number(buf, start, end, pow10):
-    """Parse buf[start:end] as a decimal float.  Returns (value, ok); ok=False means 'ask Python'."""
-    i = start
-    negative = False
-    if i < end and (buf[i] == 45 or buf[i] == 43):  # '-' '+'
-        negative = buf[i] == 45
-        i += 1
-    mantissa = 0
-    digits = 0          # significant digits kept in mantissa
-    exp10 = 0
-    seen_digit = False
-    while i < end and 48 <= buf[i] <= 57:
-        seen_digit = True
-        if digits < 18:
-            mantissa = mantissa * 10 + (buf[i] - 48)
-            if mantissa > 0:
-                digits += 1
-        else:
-            return 0.0, False
-        i += 1
-    if i < end and buf[i] == 46:  # '.'
-        i += 1
-        while i < end and 48 <= buf[i] <= 57:
-            seen_digit = True
-            if digits < 18:
-                mantissa = mantissa * 10 + (buf[i] - 48)
-                if mantissa > 0:
-                    digits += 1
-                exp10 -= 1
-            else:
-                return 0.0, False
-            i += 1
-    if not seen_digit:
-        return 0.0, False
-    if i < end and (buf[i] == 101 or buf[i] == 69):  # 'e' 'E'
-        i += 1
-        exp_negative = False
-        if i < end and (buf[i] == 45 or buf[i] == 43):
-            exp_negative = buf[i] == 45
-            i += 1
-        if i >= end:
-            return 0.0, False
-        e = 0
-        while i < end and 48 <= buf[i] <= 57:
-            if e < 10000:
-                e = e * 10 + (buf[i] - 48)
-            i += 1
-        exp10 += -e if exp_negative else e
-    if i != end:
-        return 0.0, False
-    if mantissa == 0:
-        return -0.0 if negative else 0.0, True
-    if digits > 15 or exp10 < -22 or exp10 > 22:
-        return 0.0, False
-    value = float(mantissa)
-    if exp10 >= 0:
-        value = value * pow10[exp10]
-    else:
-        value = value / pow10[-exp10]
-    return -value if negative else value, True
-
-
-@njit(nogil=True, cache=True)
-def _parse_text_block(buf, n, at_eof, dim, allow_spaces, out, row, max_row, line_no,
-                      wstart, wend, fb_row, fb_col, fb_start, fb_end, fb_line, pow10, result):
-    """Parse complete 'word v1 .. vdim' lines of buf[:n] into out[row:].
-
-    result receives: [bytes consumed, rows parsed, lines consumed, fallbacks, error, error line, error detail]
-    error 1: a line does not hold a word and dim numbers (detail: fields found);
-    error 2: a word contains spaces where the format forbids them (detail: fields found).
-    """
-    pos = 0
-    r = row
-    lines = 0
-    nfb = 0
-    error = 0
-    detail = 0
-    capacity = fb_row.shape[0]
-    while r < max_row:
-        e = pos
-        while e < n and buf[e] != _LF:
-            e += 1
-        if e == n and not at_eof:
-            break                      # incomplete line: wait for the next block
-        if e == n and pos == n:
-            break                      # nothing left
-        if nfb + dim > capacity:
-            break                      # let Python resolve the pending numbers first
-        # trim the line
-        s = pos
-        t = e
-        while t > s and (buf[t - 1] == _CR or _is_sep(buf[t - 1])):
-            t -= 1
-        while s < t and _is_sep(buf[s]):
-            s += 1
-        if s == t:                     # blank line
-            pos = e + 1
-            lines += 1
-            continue
-        # the last dim fields are the numbers; walk back over them
-        j = dim - 1
-        p = t
-        while j >= 0 and p > s:
-            q = p
-            while q > s and not _is_sep(buf[q - 1]):
-                q -= 1
-            fb_start_tok = q
-            # parse now; on failure queue for Python
-            value, ok = _parse_number(buf, fb_start_tok, p, pow10)
-            if ok:
-                out[r, j] = value
-            else:
-                fb_row[nfb] = r
-                fb_col[nfb] = j
-                fb_start[nfb] = fb_start_tok
-                fb_end[nfb] = p
-                fb_line[nfb] = line_no + lines
-                nfb += 1
-            j -= 1
-            while q > s and _is_sep(buf[q - 1]):
-                q -= 1
-            p = q
-        if j >= 0 or p == s:
-            # too few fields: count them for the message
-            fields = 0
-            k = s
-            while k < t:
-                while k < t and _is_sep(buf[k]):
-                    k += 1
-                if k < t:
-                    fields += 1
-                while k < t and not _is_sep(buf[k]):
-                    k += 1
-            error = 1
-            detail = fields
-            break
-        if not allow_spaces:
-            k = s
-            while k < p and not _is_sep(buf[k]):
-                k += 1
-            if k < p:
-                fields = dim + 1
-                while k < p:
-                    while k < p and _is_sep(buf[k]):
-                        k += 1
-                    if k < p:
-                        fields += 1
-                    while k < p and not _is_sep(buf[k]):
-                        k += 1
-                error = 2
-                detail = fields
-                break
-        wstart[r - row] = s
-        wend[r - row] = p
-        r += 1
-        lines += 1
-        pos = e + 1
-    if pos > n:
-        pos = n
-    result[0] = pos
-    result[1] = r - row
-    result[2] = lines
-    result[3] = nfb
-    result[4] = error
-    result[5] = line_no + lines
-    result[6] = detail
-
-
-@njit(nogil=True, cache=True)
-def _count_text_records(buf, n, at_eof, result):
-    """Count non-blank complete lines in buf[:n]; result = [bytes consumed, records]."""
-    pos = 0
-    records = 0
-    blank = True
-    for i in range(n):
-        c = buf[i]
-        if c == _LF:
-            if not blank:
-                records += 1
-            blank = True
-            pos = i + 1
-        elif not (c == _SPACE or c == _TAB or c == _CR):
-            blank = False
-    if at_eof:
-        if not blank:
-            records += 1
-        pos = n
-    result[0] = pos
-    result[1] = records
-
-
-@njit(nogil=True, cache=True)
-def _parse_binary_block(buf, n, dim_bytes, out, row, max_row, wstart, wend, max_word, result):
-    """Parse complete 'word<space><dim float32>' records of buf[:n] into the byte rows of out.
-
-    result: [bytes consumed, rows parsed, error, error position]
-    error 1: no space within max_word bytes; error 2: empty word.
-    """
-    pos = 0
-    r = row
-    error = 0
-    where = 0
-    while r < max_row:
-        p = pos
-        while p < n and buf[p] == _LF:   # word2vec.c ends each vector with a newline
-            p += 1
-        q = p
-        limit = min(n, p + max_word)
-        while q < limit and buf[q] != _SPACE:
-            q += 1
-        if q == limit:
-            if q - p >= max_word:
-                error = 1
-                where = p
-            break
-        if q == p:
-            error = 2
-            where = p
-            break
-        if q + 1 + dim_bytes > n:
-            break
-        wstart[r - row] = p
-        wend[r - row] = q
-        src = q + 1
-        for k in range(dim_bytes):
-            out[r, k] = buf[src + k]
-        pos = q + 1 + dim_bytes
-        r += 1
-    result[0] = pos
-    result[1] = r - row
-    result[2] = error
-    result[3] = where
-
-
-@njit(nogil=True, cache=True)
-def _gather_words(buf, wstart, wend, count):
-    """The words buf[wstart[i]:wend[i]] joined by newlines (decoded by Python in one call)."""
-    total = 0
-    for i in range(count):
-        total += wend[i] - wstart[i] + 1
-    joined = np.empty(max(total - 1, 0), dtype=np.uint8)
-    k = 0
-    for i in range(count):
-        if i:
-            joined[k] = _LF
-            k += 1
-        for j in range(wstart[i], wend[i]):
-            joined[k] = buf[j]
-            k += 1
-    return joined
-
-
-@njit(nogil=True, cache=True)
-def _format_float32(value, out, pos, pow10):
-    """Write the shortest decimal (≤ 9 significant digits) that reads back as the same float32.
-
-    Shortness is checked with exact float64 arithmetic, which needs the power of ten to be
-    exact (|exponent| ≤ 22); for values beyond about 1e-12..1e22 nine digits are written,
-    which always read back exactly.
-    """
-    if value != value:
-        out[pos] = 110; out[pos + 1] = 97; out[pos + 2] = 110  # nan
-        return pos + 3
-    if value < 0 or (value == 0 and math.copysign(1.0, value) < 0):
-        out[pos] = 45
-        pos += 1
-        value = -value
-    if value == np.inf:
-        out[pos] = 105; out[pos + 1] = 110; out[pos + 2] = 102  # inf
-        return pos + 3
-    if value == 0:
-        out[pos] = 48
-        return pos + 1
-    target = np.float32(value)
-    e = int(math.floor(math.log10(value)))
-    if 10.0 ** e > value:
-        e -= 1
-    elif 10.0 ** (e + 1) <= value:
-        e += 1
-    digits = 0
-    ndigits = 9
-    for p in range(1, 10):
-        k = e - p + 1
-        exact = -22 <= k <= 22
-        if not exact and p < 9:
-            continue
-        if k >= 0:
-            scaled = value / (pow10[k] if k <= 22 else 10.0 ** k)
-        else:
-            scaled = value * (pow10[-k] if -k <= 22 else 10.0 ** (-k))
-        d = int(round(scaled))
-        if k >= 0:
-            back = d * (pow10[k] if k <= 22 else 10.0 ** k)
-        else:
-            back = d / (pow10[-k] if -k <= 22 else 10.0 ** (-k))
-        if np.float32(back) == target or p == 9:
-            digits = d
-            ndigits = p
-            break
-    if digits >= 10 ** ndigits:    # rounding carried into a new leading digit
-        e += 1
-        digits //= 10
-    while ndigits > 1 and digits % 10 == 0:
-        digits //= 10
-        ndigits -= 1
-    text = np.empty(ndigits, dtype=np.uint8)
-    for i in range(ndigits - 1, -1, -1):
-        text[i] = 48 + digits % 10
-        digits //= 10
-    if -5 <= e < 9:
-        if e >= 0:
-            for i in range(e + 1):
-                out[pos] = text[i] if i < ndigits else 48
-                pos += 1
-            if ndigits > e + 1:
-                out[pos] = 46
-                pos += 1
-                for i in range(e + 1, ndigits):
-                    out[pos] = text[i]
-                    pos += 1
-        else:
-            out[pos] = 48
-            out[pos + 1] = 46
-            pos += 2
-            for i in range(-e - 1):
-                out[pos] = 48
-                pos += 1
-            for i in range(ndigits):
-                out[pos] = text[i]
-                pos += 1
-    else:
-        out[pos] = text[0]
-        pos += 1
-        if ndigits > 1:
-            out[pos] = 46
-            pos += 1
-            for i in range(1, ndigits):
-                out[pos] = text[i]
-                pos += 1
-        out[pos] = 101
-        pos += 1
-        if e < 0:
-            out[pos] = 45
-            e = -e
-        else:
-            out[pos] = 43
-        pos += 1
-        if e >= 100:
-            out[pos] = 48 + e // 100
-            pos += 1
-        out[pos] = 48 + (e // 10) % 10
-        out[pos + 1] = 48 + e % 10
-        pos += 2
-    return pos
-
-
-@njit(nogil=True, cache=True)
-def _format_text_rows(vectors, blob, offsets, row0, row1, out, pow10):
-    """'word v1 ... vdim\\n' for rows row0..row1 into out; returns bytes written."""
-    pos = 0
-    dim = vectors.shape[1]
-    for r in range(row0, row1):
-        for j in range(offsets[r], offsets[r + 1]):
-            out[pos] = blob[j]
-            pos += 1
-        for j in range(dim):
-            out[pos] = _SPACE
-            pos += 1
-            pos = _format_float32(np.float64(vectors[r, j]), out, pos, pow10)
-        out[pos] = _LF
-        pos += 1
-    return pos
-
-
-@njit(nogil=True, cache=True)
-def _format_binary_rows(vector_bytes, blob, offsets, row0, row1, out):
-    """'word<space><raw float32>\\n' (word2vec.c's layout) for rows row0..row1; returns bytes written."""
-    pos = 0
-    width = vector_bytes.shape[1]
-    for r in range(row0, row1):
-        for j in range(offsets[r], offsets[r + 1]):
-            out[pos] = blob[j]
-            pos += 1
-        out[pos] = _SPACE
-        pos += 1
-        out[pos:pos + width] = vector_bytes[r]
-        pos += width
-        out[pos] = _LF
-        pos += 1
-    return pos
-
-
-@njit(nogil=True, cache=True)
-def _first_bad_key(blob, offsets):
-    """Index of the first key that is empty or contains whitespace, or -1."""
-    for r in range(offsets.shape[0] - 1):
-        if offsets[r + 1] == offsets[r]:
-            return r
-        for j in range(offsets[r], offsets[r + 1]):
-            c = blob[j]
-            if c == _SPACE or c == _TAB or c == _LF or c == _CR:
-                return r
-    return -1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -572,7 +158,9 @@ class _Blocks:
 
     def __init__(self, handle, size, start_offset=0):
         self.handle = handle
-        self.buf = np.empty(size, dtype=np.uint8)
+        # A bytearray underneath, so that Python's fast bytes.find works on the same memory.
+        self.raw = bytearray(size)
+        self.buf = np.frombuffer(self.raw, dtype=np.uint8)
         self.fill = 0
         self.offset = start_offset    # file offset of buf[0]
         self.eof = False
@@ -595,31 +183,27 @@ class _Blocks:
         self.offset += nbytes
 
     def grow(self):
-        bigger = np.empty(2 * len(self.buf), dtype=np.uint8)
-        bigger[:self.fill] = self.buf[:self.fill]
-        self.buf = bigger
+        raw = bytearray(2 * len(self.raw))
+        buf = np.frombuffer(raw, dtype=np.uint8)
+        buf[:self.fill] = self.buf[:self.fill]
+        self.raw, self.buf = raw, buf
 
 
 def _decode_words(path, buf, wstart, wend, count, encoding, errors, where):
     """Decode a block's words with one bytes.decode call (falls back per word to locate errors)."""
     if count == 0:
         return []
-    joined = _gather_words(buf, wstart, wend, count).tobytes()
+    from .kernels.textio import gather_words
+
+    joined = gather_words(buf, wstart, wend, count).tobytes()
     try:
         words = joined.decode(encoding, errors).split("\n")
         if len(words) == count:
             return words
     except UnicodeDecodeError:
         pass
-    words = []
-    for i in range(count):
-        raw = buf[wstart[i]:wend[i]].tobytes()
-        try:
-            words.append(raw.decode(encoding, errors))
-        except UnicodeDecodeError as exc:
-            raise FormatError(f"{path}: {where(i)}: word {raw!r} is not valid {encoding} ({exc.reason}); "
-                              f"load with unicode_errors='replace' or 'ignore' to read it anyway") from None
-    return words
+    return _decode_word_list(path, [buf[wstart[i]:wend[i]].tobytes() for i in range(count)],
+                             encoding, errors, where)
 
 
 def _load_text(path, fmt, limit, encoding, errors):
@@ -647,6 +231,8 @@ def _load_text(path, fmt, limit, encoding, errors):
         # A line needs at least two bytes per number; a header promising more cannot be true,
         # and trusting it would allocate memory for vectors that are not there.
         count = min(count, os.path.getsize(path) // (2 * dim + 1) + 1)
+    from .kernels import textio
+
     out = np.empty((count, dim), dtype=np.float32)
     keys = []
     handle, _ = _open(path)
@@ -664,8 +250,8 @@ def _load_text(path, fmt, limit, encoding, errors):
             slots = n // (2 * dim) + 2
             wstart = np.empty(slots, dtype=np.int64)
             wend = np.empty(slots, dtype=np.int64)
-            _parse_text_block(blocks.buf, n, blocks.eof, dim, not has_header, out, row, count, line_no,
-                              wstart, wend, *fb, _POW10, result)
+            textio.parse_text_block(blocks.buf, n, blocks.eof, dim, not has_header, out, row, count, line_no,
+                                    wstart, wend, *fb, textio.POW10, result)
             consumed, rows, lines, nfb, error, error_line, detail = (int(x) for x in result)
             if nfb:  # numbers on the broken line (if any) are not reported: the line's shape is
                 _resolve_fallbacks(path, blocks.buf, out, fb, nfb, error_line if error else None)
@@ -704,6 +290,8 @@ def _resolve_fallbacks(path, buf, out, fb, nfb, before_line=None):
 
 def _count_records(path):
     """Number of non-blank lines (a header-less text file's vector count)."""
+    from .kernels.textio import count_text_records
+
     handle, _ = _open(path)
     total = 0
     result = np.zeros(2, dtype=np.int64)
@@ -711,7 +299,7 @@ def _count_records(path):
         blocks = _Blocks(handle, _BLOCK)
         while True:
             blocks.more()
-            _count_text_records(blocks.buf, blocks.fill, blocks.eof, result)
+            count_text_records(blocks.buf, blocks.fill, blocks.eof, result)
             total += int(result[1])
             if blocks.eof:
                 return total
@@ -734,6 +322,57 @@ def _check_rest_blank(path, blocks, where, declared):
         blocks.more()
 
 
+def _split_binary_block(raw, fill, dim_bytes, max_rows):
+    """Find the complete 'word<space><dim_bytes>' records at the start of raw[:fill].
+
+    Returns (bytes consumed, word bytes, offset of each vector, error, error offset);
+    error 1: no space within _MAX_WORD bytes, error 2: an empty word.  One ``find`` per
+    record: the vector bytes themselves are never looked at.
+    """
+    words, starts = [], []
+    find = raw.find
+    pos = 0
+    while len(starts) < max_rows:
+        p = pos
+        while p < fill and raw[p] == _LF:   # word2vec.c ends each vector with a newline
+            p += 1
+        limit = min(fill, p + _MAX_WORD)
+        q = find(b" ", p, limit)
+        if q < 0:
+            if limit - p >= _MAX_WORD:
+                return pos, words, starts, 1, p
+            break
+        if q == p:
+            return pos, words, starts, 2, p
+        if q + 1 + dim_bytes > fill:
+            break
+        words.append(raw[p:q])
+        starts.append(q + 1)
+        pos = q + 1 + dim_bytes
+    return pos, words, starts, 0, 0
+
+
+def _decode_word_list(path, words, encoding, errors, where):
+    """Decode a block's words (bytes) with one decode call; per word only to locate an error."""
+    if not words:
+        return []
+    try:
+        decoded = b"\n".join(words).decode(encoding, errors).split("\n")
+        if len(decoded) == len(words):
+            return decoded
+    except UnicodeDecodeError:
+        pass
+    decoded = []
+    for i, raw in enumerate(words):
+        raw = bytes(raw)
+        try:
+            decoded.append(raw.decode(encoding, errors))
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"{path}: {where(i)}: word {raw!r} is not valid {encoding} ({exc.reason}); "
+                              f"load with unicode_errors='replace' or 'ignore' to read it anyway") from None
+    return decoded
+
+
 def _load_binary(path, limit, encoding, errors):
     handle, compressed = _open(path)
     with handle:
@@ -753,21 +392,23 @@ def _load_binary(path, limit, encoding, errors):
         out = np.empty((count, dim), dtype="<f4")
         out_bytes = out.view(np.uint8).reshape(count, dim_bytes)
         blocks = _Blocks(handle, max(_BLOCK, 4 * (dim_bytes + _MAX_WORD)), start_offset=len(header_line))
-        result = np.zeros(4, dtype=np.int64)
         keys = []
         row = 0
         while row < count:
             blocks.more()
-            slots = blocks.fill // (dim_bytes + 2) + 2
-            wstart = np.empty(slots, dtype=np.int64)
-            wend = np.empty(slots, dtype=np.int64)
-            _parse_binary_block(blocks.buf, blocks.fill, dim_bytes, out_bytes, row, count, wstart, wend,
-                                _MAX_WORD, result)
-            consumed, rows, error, where = (int(x) for x in result)
+            consumed, words, starts, error, where = _split_binary_block(blocks.raw, blocks.fill, dim_bytes,
+                                                                        count - row)
             base = blocks.offset
-            keys += _decode_words(path, blocks.buf, wstart, wend, rows, encoding, errors,
-                                  lambda i: f"offset {base + int(wstart[i])}")
-            row += rows
+            if starts:
+                # Row i of this view is the dim_bytes starting at byte i: one fancy-indexing
+                # copy moves all of the block's vectors (no per-row Python work, no parsing).
+                windows = np.lib.stride_tricks.as_strided(
+                    blocks.buf, shape=(blocks.fill - dim_bytes + 1, dim_bytes), strides=(1, 1), writeable=False)
+                out_bytes[row:row + len(starts)] = windows[np.asarray(starts, dtype=np.intp)]
+                del windows
+            keys += _decode_word_list(path, words, encoding, errors,
+                                      lambda i: f"offset {base + starts[i] - 1 - len(words[i])}")
+            row += len(starts)
             if error == 1:
                 raise FormatError(f"{path}: offset {base + where}: no word separator within {_MAX_WORD} bytes "
                                   f"(vector {row + 1}); the file is corrupt or not word2vec binary")
@@ -880,7 +521,9 @@ _SUFFIXES = {".bin": "word2vec-binary", ".txt": "word2vec-text", ".vec": "fastte
 
 def _encoded_keys(kv, fmt):
     blob, offsets = store.encode_strings([str(k) for k in kv.index_to_key])
-    bad = _first_bad_key(blob, offsets)
+    from .kernels.textio import first_bad_key
+
+    bad = first_bad_key(blob, offsets)
     if bad >= 0:
         raise FormatError(f"key {kv.index_to_key[bad]!r} (index {bad}) is empty or contains whitespace; "
                           f"{fmt} cannot store it (use the native format)")
@@ -904,6 +547,8 @@ def save(kv, path, format=None):
     if format == "native":
         kv.save(path)
         return
+    from .kernels import textio
+
     vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
     n, dim = vectors.shape
     blob, offsets = _encoded_keys(kv, format)
@@ -916,11 +561,11 @@ def save(kv, path, format=None):
             for r0 in range(0, n, rows_per_block):
                 r1 = min(n, r0 + rows_per_block)
                 buf = np.empty(int(offsets[r1] - offsets[r0]) + (r1 - r0) * (4 * dim + 2), dtype=np.uint8)
-                size = _format_binary_rows(vector_bytes, blob, offsets, r0, r1, buf)
+                size = textio.format_binary_rows(vector_bytes, blob, offsets, r0, r1, buf)
                 out.write(memoryview(buf[:size]))
         else:
             for r0 in range(0, n, rows_per_block):
                 r1 = min(n, r0 + rows_per_block)
                 buf = np.empty(int(offsets[r1] - offsets[r0]) + (r1 - r0) * (dim * 24 + 2), dtype=np.uint8)
-                size = _format_text_rows(vectors, blob, offsets, r0, r1, buf, _POW10)
+                size = textio.format_text_rows(vectors, blob, offsets, r0, r1, buf, textio.POW10)
                 out.write(memoryview(buf[:size]))

@@ -22,6 +22,10 @@ _KEY_TYPES = (str, int, np.integer)
 # so that batches over a big vocabulary never allocate queries × vocabulary at once.
 _BLOCK_FLOATS = 1 << 25
 
+# From this many searched rows on, most_similar scans an int8 copy of the unit vectors first
+# (exact results, see KeyedVectors._fast_top_k); below it one float32 product is as quick.
+FAST_SEARCH_MIN_ROWS = 50_000
+
 
 def cosine_similarity(a, b):
     """Cosine similarity of two vectors, or of a vector and each row of a matrix.
@@ -80,6 +84,11 @@ def top_k(scores, k, exclude=()):
         return np.zeros(0, dtype=np.int64)
     if want < n:
         candidates = np.argpartition(scores, n - want)[n - want:]
+        # argpartition keeps an arbitrary subset of the rows tied with the cut-off; keep them
+        # all so that ties are always broken by index (and the fast path can match exactly).
+        cutoff = scores[candidates].min()
+        if cutoff == cutoff:   # not nan
+            candidates = np.flatnonzero(scores >= cutoff)
     else:
         candidates = np.arange(n)
     order = np.lexsort((candidates, -scores[candidates]))
@@ -115,6 +124,7 @@ class KeyedVectors:
         self.counts = np.zeros(count, dtype=np.int64)
         self._norms = None
         self._normed = None
+        self._quantized = None
         self._suggest_cache = None
 
     def __repr__(self):
@@ -142,6 +152,7 @@ class KeyedVectors:
         """Forget anything derived from ``vectors`` (call after the vectors change)."""
         self._norms = None
         self._normed = None
+        self._quantized = None
         self._suggest_cache = None
 
     def add_vectors(self, keys, weights, extras=None, replace=False):
@@ -430,13 +441,115 @@ class KeyedVectors:
         clip_end = clip_end or len(self.vectors)
         if restrict_vocab:
             clip_start, clip_end = 0, restrict_vocab
-        scores = self.get_normed_vectors()[clip_start:clip_end] @ mean
+        clip_end = min(clip_end, len(self.vectors))
         if not topn:
-            return scores
-        exclude = [i - clip_start for i in inputs if clip_start <= i < clip_end]
-        best = top_k(scores, int(topn), exclude)
+            return self.get_normed_vectors()[clip_start:clip_end] @ mean
+        exclude = np.asarray(sorted({i - clip_start for i in inputs if clip_start <= i < clip_end}), np.int64)
+        found = None
+        if clip_end - clip_start >= FAST_SEARCH_MIN_ROWS:
+            found = self._fast_top_k(mean, clip_start, clip_end, int(topn), exclude)
+        if found is None:
+            found = self._plain_top_k(mean, clip_start, clip_end, int(topn), exclude)
         keys = self.index_to_key
-        return [(keys[i + clip_start], float(scores[i])) for i in best]
+        return [(keys[i + clip_start], float(s)) for i, s in zip(*found)]
+
+    def _exact_scores(self, rows, query):
+        """Cosine scores of ``rows`` as they are ranked: float64 products summed row by row.
+
+        Unlike a BLAS product, whose last bits depend on where a row sits in the matrix and
+        on the thread split, this gives every row the same score whichever rows are scored
+        with it, so the plain and the fast search rank near-ties identically.
+        """
+        normed = self.get_normed_vectors()
+        query = np.asarray(query, dtype=np.float64)
+        scores = np.empty(len(rows), dtype=np.float64)
+        block = max(1, _BLOCK_FLOATS // 8 // max(1, self.vector_size))   # bounded temporary copies
+        for i in range(0, len(rows), block):
+            products = normed[rows[i:i + block]].astype(np.float64)
+            products *= query
+            scores[i:i + block] = products.sum(axis=1)
+        return scores
+
+    def _plain_top_k(self, query, start, stop, k, exclude):
+        """The readable search: one float32 product over ``normed[start:stop]``, then exact
+        scores (:meth:`_exact_scores`) for the rows within float32 rounding of the top ``k``.
+
+        Returns (row offsets from ``start``, scores), best first, ties broken by index.
+        """
+        scores = self.get_normed_vectors()[start:stop] @ query
+        scores[exclude] = -np.inf
+        scores[np.isnan(scores)] = -np.inf    # a broken (nan) vector is nobody's neighbour
+        k = min(k, len(scores) - len(exclude))
+        if k <= 0:
+            return np.zeros(0, np.int64), np.zeros(0)
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        rows = np.flatnonzero(scores >= kth - self._rounding_margin(query) * 2)
+        rows = rows[scores[rows] > -np.inf]
+        exact = self._exact_scores(rows + start, query)
+        order = np.lexsort((rows, -exact))[:k]
+        return rows[order], exact[order]
+
+    def _rounding_margin(self, query):
+        """Bound on |float32 dot product − exact| for a unit row and ``query``: γ_d·‖q‖ (+ slack)."""
+        unit = 2.0 ** -24
+        d = self.vector_size
+        gamma = d * unit / (1 - d * unit)
+        return (gamma + unit) * 1.01 * float(np.linalg.norm(np.asarray(query, dtype=np.float64))) + 1e-12
+
+    def _quantized_cache(self):
+        """The int8 copy of the unit vectors used by :meth:`_fast_top_k`, built once (None: unusable).
+
+        Costs n × (d + 32) bytes next to the float32 unit vectors (a quarter of their size for d = 300).
+        """
+        if self._quantized is None:
+            from .kernels.query import in_threads, quantize_rows
+
+            normed = np.ascontiguousarray(self.get_normed_vectors())
+            n, d = normed.shape
+            codes = np.empty((n, d), dtype=np.int8)
+            scales, errors, norms = (np.empty(n, dtype=np.float64) for _ in range(3))
+            in_threads(quantize_rows, 0, n, normed, codes, scales, errors, norms)
+            usable = bool(np.isfinite(errors).all() and np.isfinite(norms).all())
+            self._quantized = (codes, scales, errors, norms) if usable else False
+        return self._quantized or None
+
+    def _fast_top_k(self, query, start, stop, k, exclude):
+        """Exact top ``k`` of ``normed[start:stop]`` against ``query`` without reading all of ``normed``.
+
+        Scans the int8 copy for guaranteed score intervals (see :mod:`w2v.kernels.query`),
+        then scores only the rows that can still make the top k with :meth:`_exact_scores`,
+        so the result (ties broken by index) is identical to :meth:`_plain_top_k`'s.
+        Returns (row offsets from ``start``, scores), or None when the plain path must answer.
+        """
+        n = stop - start
+        if k >= n - len(exclude):
+            return None
+        query = np.asarray(query)
+        if not np.isfinite(query).all():
+            return None
+        quantized = self._quantized_cache()
+        if quantized is None:
+            return None
+        from .kernels.query import candidates, in_threads, score_bounds
+
+        codes, scales, errors, norms = quantized
+        q_norm = float(np.linalg.norm(query.astype(np.float64)))
+        margin = self._rounding_margin(query)
+        # |approx − exact| ≤ e·‖q‖·(1 + γ) + ‖v‖·(rounding of the approximate and the exact score)
+        a = q_norm + margin
+        b = 2 * margin
+        lower = np.empty(n, dtype=np.float64)
+        upper = np.empty(n, dtype=np.float64)
+        in_threads(score_bounds, start, stop, codes, scales, errors, norms, query.astype(np.float32), start, a, b,
+                   lower, upper)
+        lower[exclude] = -np.inf
+        upper[exclude] = -np.inf
+        rows, threshold = candidates(lower, upper, k)
+        if not threshold > -np.inf:
+            return None
+        exact = self._exact_scores(rows + start, query)
+        order = np.lexsort((rows, -exact))[:k]
+        return rows[order], exact[order]
 
     def similar_by_key(self, key, topn=10, restrict_vocab=None):
         return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
@@ -493,19 +606,17 @@ class KeyedVectors:
         def query(term):  # keys count as unit vectors; raw vectors are used as given (as gensim does)
             return normed[self.get_index(term)] if isinstance(term, _KEY_TYPES) else np.asarray(term, normed.dtype)
 
-        def shifted(term):  # cosine moved to [0, 1], as in Levy & Goldberg's footnote
-            values = candidates @ query(term)
-            values += 1
-            values *= 0.5
-            return values
-
-        scores = shifted(positive[0])
-        for term in positive[1:]:
-            scores *= shifted(term)
+        # One product for all terms: the vectors are read from memory once, not once per term.
+        shifted = np.stack([query(t) for t in terms]) @ candidates.T
+        shifted += 1
+        shifted *= 0.5   # cosine moved to [0, 1], as in Levy & Goldberg's footnote
+        scores = shifted[0]
+        for row in shifted[1:len(positive)]:
+            scores *= row
         if negative:
-            denominator = shifted(negative[0])
-            for term in negative[1:]:
-                denominator *= shifted(term)
+            denominator = shifted[len(positive)]
+            for row in shifted[len(positive) + 1:]:
+                denominator *= row
             denominator += 0.000001
             scores /= denominator
         else:
