@@ -29,9 +29,9 @@ loader, path, binary = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 start = time.perf_counter()
 import numpy as np
 # Each loader's process imports only its own library, as its users' programs would.
-if loader == "w2v":
+if loader.startswith("w2v"):
     import w2v
-elif loader == "gensim":
+elif loader.startswith("gensim"):
     from gensim.models import KeyedVectors
 imported = time.perf_counter()
 if loader == "w2v":

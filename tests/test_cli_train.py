@@ -86,3 +86,16 @@ def test_demo_trains_prints_neighbours_and_saves(tmp_path, capsys):
     model = w2v.Word2Vec.load(out)
     assert model.sg == 1 and model.corpus_total_words == 560_305
     assert np.isfinite(model.wv.vectors).all()
+
+
+@pytest.mark.parametrize("fmt,binary", [("word2vec-binary", True), ("word2vec-text", False)])
+def test_train_can_write_word2vec_files_that_gensim_reads(corpus_file, tmp_path, fmt, binary):
+    from gensim.models import KeyedVectors as GensimKV
+
+    out = tmp_path / "vectors.out"
+    assert main(["train", str(corpus_file), "-o", str(out), "--format", fmt, "--min-count", "1",
+                 "--epochs", "1", "--vector-size", "12", "-q"]) == 0
+    theirs = GensimKV.load_word2vec_format(str(out), binary=binary)
+    ours = w2v.load(str(out))
+    assert theirs.index_to_key == ours.index_to_key and len(ours) == 40
+    np.testing.assert_allclose(theirs.vectors, ours.vectors, atol=1e-6)

@@ -315,3 +315,18 @@ def test_gensim_compatible_methods(kv, tmp_path):
     kv.save_word2vec_format(tmp_path / "v.bin", binary=True)
     back = KeyedVectors.load_word2vec_format(tmp_path / "v.bin", binary=True, limit=5)
     np.testing.assert_array_equal(back.vectors, kv.vectors[:5])
+
+
+def test_binary_and_native_loads_do_not_start_numba(kv, tmp_path):
+    """numba's import and code generator cost more time and memory than a whole binary load."""
+    import subprocess
+    import sys
+
+    formats.save(kv, tmp_path / "v.bin", "word2vec-binary")
+    kv.save(tmp_path / "v.w2v")
+    code = ("import sys, w2v; a = w2v.load(sys.argv[1]); b = w2v.load(sys.argv[2]); "
+            "print(len(a), len(b), sorted(m for m in ('numba', 'llvmlite', 'scipy', 'pandas', 'matplotlib') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "v.bin"), str(tmp_path / "v.w2v")],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(len(kv)), str(len(kv)), "[]"]

@@ -289,6 +289,7 @@ def test_fast_search_equals_plain_search(monkeypatch, dtype, query):
     plain = kv.most_similar(**query)
     assert kv._quantized is None
     monkeypatch.setattr("w2v.vectors.FAST_SEARCH_MIN_ROWS", 0)
+    monkeypatch.setattr("w2v.kernels.query.ROWS_PER_THREAD", 700)   # split the scan as on a big vocabulary
     fast = kv.most_similar(**query)
     assert kv._quantized, "the fast path was not taken"
     assert fast == plain                      # same keys, same order, bit-identical scores
@@ -342,3 +343,15 @@ def test_fast_search_cache_follows_the_vectors(monkeypatch):
     broken._clear_cache()
     assert broken.most_similar("w0", topn=3)[0][0] == "w200"
     assert broken._quantized is False
+
+
+def test_fast_search_from_several_threads_at_once(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr("w2v.vectors.FAST_SEARCH_MIN_ROWS", 0)
+    monkeypatch.setattr("w2v.kernels.query.ROWS_PER_THREAD", 400)   # each query split over the cores too
+    kv = _tricky_vectors()
+    words = [f"w{i}" for i in range(0, 3000, 97)]
+    serial = [kv.most_similar(w, topn=5) for w in words]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda w: kv.most_similar(w, topn=5), words)) == serial

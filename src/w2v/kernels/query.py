@@ -24,6 +24,7 @@ from numba import njit
 
 _pool = None
 _pool_lock = threading.Lock()
+ROWS_PER_THREAD = 20_000   # below this a thread hand-off costs more than it saves
 
 
 def in_threads(kernel, start, stop, *args):
@@ -33,7 +34,7 @@ def in_threads(kernel, start, stop, *args):
     ``parallel=True`` this is safe when several Python threads query at once.
     """
     global _pool
-    parts = min(os.cpu_count() or 1, 8, max(1, (stop - start) // 20_000))
+    parts = min(os.cpu_count() or 1, 8, max(1, (stop - start) // ROWS_PER_THREAD))
     if parts == 1:
         kernel(start, stop, *args)
         return
