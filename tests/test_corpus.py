@@ -76,6 +76,8 @@ def test_missing_file_and_empty_folder_are_clear_errors(tmp_path):
 def test_strings_instead_of_token_lists_are_rejected():
     with pytest.raises(CorpusError, match="sentence 2 is a string"):
         corpus.scan(sentences=[["ok"], "not tokens"], progress=False)
+    with pytest.raises(CorpusError, match=r"tokens must be str, got int \(5\)"):
+        corpus.scan(sentences=[["fine", "tokens"], ["a", 5]], progress=False)
     with pytest.raises(CorpusError, match="not a single string"):
         corpus.scan(sentences="hello world", progress=False)
 

@@ -159,9 +159,10 @@ class _IterableBlocks:
             number += len(batch)
             lengths = _split_long(list(map(len, batch)), MAX_SENTENCE_LENGTH)
             tokens = list(itertools.chain.from_iterable(batch))
-            bad = next((t for t in itertools.islice(tokens, 0, 1) if not isinstance(t, str)), None)
-            if bad is not None:
-                raise CorpusError(f"tokens must be str, got {type(bad).__name__} ({bad!r})")
+            if not all(map(isinstance, tokens, itertools.repeat(str))):  # C-level: no bytecode per token
+                bad = next(t for t in tokens if not isinstance(t, str))
+                raise CorpusError(f"tokens must be str, got {type(bad).__name__} ({bad!r}) in sentences "
+                                  f"{number - len(batch) + 1}-{number}")
             yield tokens, lengths, 0
 
 
