@@ -31,7 +31,7 @@ def select(words, counts, min_count=5, max_final_vocab=None, sorted_vocab=True):
         )
     if sorted_vocab:
         keep = keep[np.argsort(-counts[keep], kind="stable")]
-    return [words[i] for i in keep.tolist()], counts[keep]
+    return [str(words[i]) for i in keep.tolist()], counts[keep]   # plain str, even from numpy.str_ tokens
 
 
 def keep_probabilities(counts, sample):
