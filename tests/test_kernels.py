@@ -69,7 +69,7 @@ def _run_job(sentence, syn0, syn1neg, syn1, sg, hs, negative, noise_word, window
     points, codes, lengths = vocab.huffman_tree(counts)
     if not hs:
         points, codes, lengths = np.zeros((1, 0), np.int32), np.zeros((1, 0), np.uint8), np.zeros(1, np.int32)
-    effective, loss = train_job(ids, offsets, 0, 1, syn0, syn1neg, syn1, keep, accept, alias, points, codes,
+    effective, loss = train_job(ids, offsets, np.arange(1), 0, 1, syn0, syn1neg, syn1, keep, accept, alias, points, codes,
                                 lengths, sg, hs, negative, window, False, cbow_mean, 0.05, 0.05,
                                 np.uint64(7), True)
     assert effective == len(ids)

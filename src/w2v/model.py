@@ -234,22 +234,23 @@ class Word2Vec:
         return self._train_encoded(ids, offsets, raw_lengths, epochs, start_alpha, end_alpha,
                                    compute_loss, callbacks, progress)
 
-    def _jobs(self, offsets, raw_lengths):
-        """Split the sentences into jobs of about ``batch_words`` words: (first, end, raw words)."""
-        n = len(offsets) - 1
-        marks = np.arange(self.batch_words, offsets[-1], self.batch_words)
-        cuts = np.unique(np.concatenate([[0], np.searchsorted(offsets, marks, side="left"), [n]]))
-        raw_cum = np.concatenate([[0], np.cumsum(raw_lengths)])
+    def _jobs(self, offsets, raw_lengths, order):
+        """Cut the sentences, taken in ``order``, into jobs of about ``batch_words`` words:
+        (first position in order, end position, raw words)."""
+        lengths = np.diff(offsets)[order]
+        ends = np.cumsum(lengths)
+        marks = np.arange(self.batch_words, ends[-1] if len(ends) else 0, self.batch_words)
+        cuts = np.unique(np.concatenate([[0], np.searchsorted(ends, marks, side="left") + 1, [len(order)]]))
+        cuts = cuts[cuts <= len(order)]
+        raw_cum = np.concatenate([[0], np.cumsum(np.asarray(raw_lengths)[order])])
         return [(int(a), int(b), int(raw_cum[b] - raw_cum[a])) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
 
     def _train_encoded(self, ids, offsets, raw_lengths, epochs, start_alpha, end_alpha, compute_loss,
                        callbacks, progress):
-        jobs = self._jobs(offsets, raw_lengths)
         total_raw = int(np.sum(raw_lengths))
         grand_total = max(1, epochs * total_raw)
         syn1neg = self.syn1neg if self.syn1neg is not None else np.zeros((1, self.vector_size), np.float32)
         syn1 = self.syn1 if self.syn1 is not None else np.zeros((1, self.vector_size), np.float32)
-        fixed = (ids, offsets)
         tables = (syn1neg, syn1, self._keep, self._neg_accept, self._neg_alias,
                   self._points, self._codes, self._code_lengths,
                   bool(self.sg), bool(self.hs), int(self.negative), int(self.window),
@@ -271,19 +272,23 @@ class Word2Vec:
                 _call(callbacks, "on_epoch_begin", self)
                 before = epoch * total_raw
 
+                # Sentences are taken in a fresh seeded order each epoch, and cut into jobs in that
+                # order.  A corpus made of very different parts (news, then scripture, then
+                # reviews …) would otherwise meet the falling learning rate in file order; shuffling
+                # is plain SGD practice and lifts quality, CBOW's most (bench/RESULTS.md).
+                order = np.random.default_rng(_mix(self.seed, self.train_count, epoch)).permutation(len(raw_lengths))
+                jobs = self._jobs(offsets, raw_lengths, order)
+                job_starts = np.concatenate([[0], np.cumsum([raw for _, _, raw in jobs])])
+
                 def run(j):
-                    first, end, raw = jobs[order[j]]
+                    first, end, raw = jobs[j]
                     done = before + job_starts[j]
                     a0 = start_alpha - (start_alpha - end_alpha) * done / grand_total
                     a1 = start_alpha - (start_alpha - end_alpha) * (done + raw) / grand_total
                     seed = np.uint64(_mix(self.seed, self.train_count, epoch, j))
-                    return train_job(*fixed, first, end, syn0, *tables, a0, a1, seed, bool(compute_loss)), raw
+                    return train_job(ids, offsets, order, first, end, syn0, *tables, a0, a1, seed,
+                                     bool(compute_loss)), raw
 
-                # Jobs run in a fresh seeded order each epoch: a corpus made of very different parts
-                # (news, then scripture, then reviews …) otherwise meets the falling learning rate
-                # in file order.  Mixing them is plain SGD practice and lifts quality, CBOW's most.
-                order = np.random.default_rng(_mix(self.seed, self.train_count, epoch)).permutation(len(jobs))
-                job_starts = np.concatenate([[0], np.cumsum([jobs[i][2] for i in order])])
                 epoch_loss = 0.0
                 results = map(run, range(len(jobs))) if pool is None else self._run_pool(pool, run, len(jobs))
                 for (effective, loss), raw in results:

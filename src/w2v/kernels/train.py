@@ -215,10 +215,11 @@ def _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias):
 
 
 @njit(nogil=True, cache=True, fastmath=_FAST)
-def train_job(ids, offsets, s_begin, s_end, syn0, syn1neg, syn1, keep, neg_accept, neg_alias,
+def train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, keep, neg_accept, neg_alias,
               points, codes, code_lengths, sg, hs, negative, window, shrink, cbow_mean,
               alpha_begin, alpha_end, seed, compute_loss):
-    """Train on sentences ``s_begin`` … ``s_end - 1`` (their ids are ``ids[offsets[s]:offsets[s+1]]``).
+    """Train on sentences ``order[q_begin]`` … ``order[q_end - 1]`` (sentence s is
+    ``ids[offsets[s]:offsets[s+1]]``).
 
     The learning rate falls linearly from ``alpha_begin`` to ``alpha_end`` across the job.
     Returns (words trained after subsampling, summed loss or 0).
@@ -226,8 +227,11 @@ def train_job(ids, offsets, s_begin, s_end, syn0, syn1neg, syn1, keep, neg_accep
     d = syn0.shape[1]
     state = np.uint64(seed) | np.uint64(1)
     longest = 0
-    for s in range(s_begin, s_end):
+    job_words = 0
+    for q in range(q_begin, q_end):
+        s = order[q]
         longest = max(longest, offsets[s + 1] - offsets[s])
+        job_words += offsets[s + 1] - offsets[s]
     sentence = np.empty(longest, np.int32)
     width = 2 * window
     kmax = max(negative + 1, points.shape[1])
@@ -238,11 +242,11 @@ def train_job(ids, offsets, s_begin, s_end, syn0, syn1neg, syn1, keep, neg_accep
     err = np.empty((width, d), np.float32)
     h = np.empty(d, np.float32)
     neu1e = np.empty(d, np.float32)
-    job_words = offsets[s_end] - offsets[s_begin]
     done = 0
     effective = 0
     loss = 0.0
-    for s in range(s_begin, s_end):
+    for q in range(q_begin, q_end):
+        s = order[q]
         start = offsets[s]
         stop = offsets[s + 1]
         alpha = np.float32(alpha_begin + (alpha_end - alpha_begin) * (done / max(job_words, 1)))
