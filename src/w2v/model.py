@@ -2,8 +2,8 @@
 
 The names and defaults are gensim's, so switching is a matter of changing an import.
 The corpus is read once and encoded to integer ids; every epoch then runs in the
-compiled kernel (``kernels/train.py``) on chunks of whole sentences ("jobs"), several at
-a time on ``workers`` threads.
+compiled kernel (``kernels/train.py``) on chunks of whole sentences ("jobs", cut from a
+fresh shuffled sentence order each epoch), several at a time on ``workers`` threads.
 """
 import math
 import os

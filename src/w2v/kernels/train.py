@@ -1,6 +1,6 @@
 """The training kernels: skip-gram and CBOW × negative sampling and hierarchical softmax.
 
-Numba only.  A call trains on one job (a run of whole sentences) without the GIL, so
+Numba only.  A call trains on one job (a list of whole sentences) without the GIL, so
 several threads update the shared matrices at once (Hogwild).  Everything a kernel needs
 is prepared before the epoch as plain arrays and scalars.
 
