@@ -86,6 +86,21 @@ def parse_number(buf, start, end, pow10):
 
 
 @njit(nogil=True, cache=True)
+def count_fields(buf, start, end):
+    """How many separator-delimited fields buf[start:end] holds (for error messages)."""
+    fields = 0
+    k = start
+    while k < end:
+        while k < end and is_sep(buf[k]):
+            k += 1
+        if k < end:
+            fields += 1
+        while k < end and not is_sep(buf[k]):
+            k += 1
+    return fields
+
+
+@njit(nogil=True, cache=True)
 def parse_text_block(buf, n, at_eof, dim, allow_spaces, out, row, max_row, line_no,
                       wstart, wend, fb_row, fb_col, fb_start, fb_end, fb_line, pow10, result):
     """Parse complete 'word v1 .. vdim' lines of buf[:n] into out[row:].
@@ -147,33 +162,16 @@ def parse_text_block(buf, n, at_eof, dim, allow_spaces, out, row, max_row, line_
             p = q
         if j >= 0 or p == s:
             # too few fields: count them for the message
-            fields = 0
-            k = s
-            while k < t:
-                while k < t and is_sep(buf[k]):
-                    k += 1
-                if k < t:
-                    fields += 1
-                while k < t and not is_sep(buf[k]):
-                    k += 1
             error = 1
-            detail = fields
+            detail = count_fields(buf, s, t)
             break
         if not allow_spaces:
             k = s
             while k < p and not is_sep(buf[k]):
                 k += 1
             if k < p:
-                fields = dim + 1
-                while k < p:
-                    while k < p and is_sep(buf[k]):
-                        k += 1
-                    if k < p:
-                        fields += 1
-                    while k < p and not is_sep(buf[k]):
-                        k += 1
                 error = 2
-                detail = fields
+                detail = dim + 1 + count_fields(buf, k, p)
                 break
         wstart[r - row] = s
         wend[r - row] = p
