@@ -5,6 +5,7 @@ The corpus is read once and encoded to integer ids; every epoch then runs in the
 compiled kernel (``kernels/train.py``) on chunks of whole sentences ("jobs", cut from a
 fresh shuffled sentence order each epoch), several at a time on ``workers`` threads.
 """
+import itertools
 import math
 import os
 import sys
@@ -166,7 +167,7 @@ class Word2Vec:
         return self
 
     def _update_vocab(self, words, counts):
-        known = np.fromiter(map(self.wv.key_to_index.get, words, [-1] * len(words)), dtype=np.int64,
+        known = np.fromiter(map(self.wv.key_to_index.get, words, itertools.repeat(-1)), dtype=np.int64,
                             count=len(words))
         old_counts = self.wv.counts.copy()
         np.add.at(old_counts, known[known >= 0], counts[known >= 0])
@@ -290,7 +291,7 @@ class Word2Vec:
                                      bool(compute_loss)), raw
 
                 epoch_loss = 0.0
-                results = map(run, range(len(jobs))) if pool is None else self._run_pool(pool, run, len(jobs))
+                results = map(run, range(len(jobs))) if pool is None else self._run_pool(pool, run, len(jobs), 2 * self.workers)
                 for (effective, loss), raw in results:
                     trained += effective
                     epoch_loss += loss
@@ -316,9 +317,8 @@ class Word2Vec:
         return trained, epochs * total_raw
 
     @staticmethod
-    def _run_pool(pool, run, n_jobs):
-        """Results as jobs finish, keeping at most a few jobs queued ahead of the threads."""
-        ahead = pool._max_workers * 2
+    def _run_pool(pool, run, n_jobs, ahead):
+        """Results as jobs finish, keeping at most ``ahead`` jobs submitted at once."""
         pending = set()
         submitted = 0
         while submitted < n_jobs or pending:

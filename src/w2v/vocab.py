@@ -138,6 +138,14 @@ def _huffman(counts, parent, bit):
 
 
 @njit(cache=True)
+def _max_leaf_depth(n, parent):
+    depth = np.zeros(2 * n - 1, np.int64)
+    for node in range(2 * n - 3, -1, -1):  # parents have larger indices than children
+        depth[node] = depth[parent[node]] + 1
+    return depth[:n].max()
+
+
+@njit(cache=True)
 def _paths(n, parent, bit, points, codes, lengths):
     root = 2 * n - 2
     tmp_nodes = np.empty(points.shape[1], np.int32)
@@ -171,10 +179,7 @@ def huffman_tree(counts):
     bit = np.zeros(2 * n - 1, np.uint8)
     _huffman(counts[order], parent, bit)
     # depth is at most n - 1; find the real maximum before allocating n × depth arrays
-    depth = np.zeros(2 * n - 1, np.int64)
-    for node in range(2 * n - 3, -1, -1):  # parents have larger indices than children
-        depth[node] = depth[parent[node]] + 1
-    maxlen = int(depth[:n].max())
+    maxlen = _max_leaf_depth(n, parent)
     points = np.zeros((n, maxlen), np.int32)
     codes = np.zeros((n, maxlen), np.uint8)
     lengths = np.zeros(n, np.int32)
