@@ -110,8 +110,10 @@ def main():
     print(f"\nloading {args.n:,} x {args.dim} vectors, fresh process per load, medians; "
           f"peak = VmHWM of that process (after the import alone: w2v {base['w2v']['peak_mb']:.0f} MB, "
           f"gensim {base['gensim']['peak_mb']:.0f} MB)")
-    print(f"modules a w2v load pulled in: {', '.join(rows[0][2][0]['modules']) or 'none of numba/scipy/matplotlib/pandas/tqdm'}"
-          f" (binary); {', '.join(rows[1][2][0]['modules'])} (text)\n")
+    def pulled(result):
+        return ", ".join(result["modules"]) or "none of numba/scipy/matplotlib/pandas/tqdm"
+
+    print(f"modules a w2v load pulled in: {pulled(rows[0][2][0])} (binary); {pulled(rows[1][2][0])} (text)\n")
     print("| file | runs | w2v load s | gensim load s | speed-up (load) | w2v process s | gensim process s "
           "| speed-up (process) | w2v import s | gensim import s | w2v peak MB | gensim peak MB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -18,9 +18,10 @@ MAP_WORDS = ["king", "queen", "man", "woman", "boy", "girl", "son", "daughter", 
              "brother", "sister", "husband", "wife", "he", "she", "his", "her", "men", "women",
              "water", "river", "sea", "war", "peace", "army", "soldiers", "land", "city", "people"]
 MAP_ARROWS = [("man", "woman"), ("son", "daughter"), ("he", "she"), ("king", "queen")]
-# On a corpus of half a million words king − man + woman does not reach queen; son − man + woman
-# does reach daughter, so the gallery shows that one (README says so).
-ANALOGY = (["son", "woman"], ["man"])
+# On a corpus of half a million words king − man + woman does not reach queen, and son − man + woman
+# only ties daughter with other words; sons − men + women reaches daughters in every training we
+# tried, so the gallery shows that one (README says so).
+ANALOGY = (["sons", "women"], ["men"])
 STEP = ("not", "thou")
 # The article's opening example: personality traits scored from -1 to +1.
 PERSONALITY = {"Jay": [-0.4, 0.8, 0.5, -0.2, 0.3], "person 1": [-0.3, 0.2, 0.3, -0.4, 0.9],

@@ -16,6 +16,22 @@ GensimKV = gensim_kv.KeyedVectors
 
 TEXT_FORMATS = ("word2vec-text", "glove", "fasttext-vec")
 
+try:
+    from w2v import _textio
+except ImportError:   # installed without a C compiler: text is read by the numba kernels alone
+    _textio = None
+
+
+@pytest.fixture(autouse=True, params=["c", "numba"])
+def text_kernels(request):
+    """Every test here runs with both implementations of the text reader's inner loops."""
+    if request.param == "c" and _textio is None:
+        pytest.skip("the C extension w2v._textio was not built (no C compiler when w2v was installed)")
+    saved = formats._text_impl
+    formats._text_impl = _textio if request.param == "c" else textio
+    yield request.param
+    formats._text_impl = saved
+
 
 @pytest.fixture(scope="module")
 def kv():
@@ -258,6 +274,10 @@ def test_truncated_text(kv, tmp_path):
     bad.write_bytes(b"\n".join(lines[:50]) + b"\n" + lines[50][:30])  # cut inside a line
     with pytest.raises(FormatError, match=r"cut\.txt: line 51: expected a word and 12 numbers, found \d+ fields"):
         w2v.load(bad)
+    bad.write_bytes(b"\n".join(lines[:101]))                     # cut at a line's end, no newline
+    with pytest.raises(FormatError, match=r"cut\.txt: truncated at line 102: the header declares 300 vectors "
+                                          r"but only 100 are complete"):
+        w2v.load(bad)
 
 
 def test_corrupt_text(tmp_path):
@@ -317,16 +337,68 @@ def test_gensim_compatible_methods(kv, tmp_path):
     np.testing.assert_array_equal(back.vectors, kv.vectors[:5])
 
 
-def test_binary_and_native_loads_do_not_start_numba(kv, tmp_path):
-    """numba's import and code generator cost more time and memory than a whole binary load."""
+def test_loads_do_not_start_numba(kv, tmp_path, text_kernels):
+    """numba's import and code generator cost more time and memory than a whole binary load,
+    and would put a text load's peak memory above gensim's."""
     import subprocess
     import sys
 
-    formats.save(kv, tmp_path / "v.bin", "word2vec-binary")
-    kv.save(tmp_path / "v.w2v")
-    code = ("import sys, w2v; a = w2v.load(sys.argv[1]); b = w2v.load(sys.argv[2]); "
-            "print(len(a), len(b), sorted(m for m in ('numba', 'llvmlite', 'scipy', 'pandas', 'matplotlib') "
-            "if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "v.bin"), str(tmp_path / "v.w2v")],
-                          capture_output=True, text=True, check=True)
-    assert done.stdout.split() == [str(len(kv)), str(len(kv)), "[]"]
+    files = [tmp_path / "v.bin", tmp_path / "v.w2v"]
+    formats.save(kv, files[0], "word2vec-binary")
+    kv.save(files[1])
+    if text_kernels == "c":
+        files += [tmp_path / "v.txt", tmp_path / "v.glove"]
+        formats.save(kv, files[2], "word2vec-text")
+        formats.save(kv, files[3], "glove")
+    code = ("import sys, w2v; print(*[len(w2v.load(f)) for f in sys.argv[1:]], "
+            "sorted(m for m in ('numba', 'llvmlite', 'scipy', 'pandas', 'matplotlib') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, *map(str, files)], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(len(kv))] * len(files) + ["[]"]
+
+
+@pytest.mark.parametrize("text_kernels", ["numba"], indirect=True)
+def test_c_extension_is_built_where_a_compiler_exists(text_kernels):
+    """pip builds w2v._textio when it finds a C compiler; only where none exists may it be missing."""
+    import shutil
+    import sysconfig
+
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}) on this machine: w2v reads text with numba instead")
+    assert _textio is not None, "a C compiler is here, yet w2v._textio was not built: reinstall w2v"
+
+
+def _random_text(rng, size):
+    """Bytes that look like vectors files and often are not: digits, signs, words, odd separators."""
+    pieces = [b"0", b"1", b"7", b"12.5", b"-0.25", b"3e2", b"1E-3", b".5", b"-", b"+", b"e", b".",
+              b"nan", b"w", b"\xc3\xa9", b" ", b" ", b" ", b"\t", b"\n", b"\n", b"\r\n", b"123456789012345678901"]
+    return b"".join(pieces[i] for i in rng.integers(len(pieces), size=size))
+
+
+@pytest.mark.parametrize("text_kernels", ["c"], indirect=True)
+def test_c_and_numba_loops_agree_on_arbitrary_bytes(text_kernels):
+    """Same consumed bytes, rows, numbers, fallbacks and errors, byte for byte, on messy input."""
+    rng = np.random.default_rng(5)
+    for trial in range(3000):
+        data = np.frombuffer(_random_text(rng, int(rng.integers(0, 60))), dtype=np.uint8).copy()
+        dim, allow_spaces, at_eof = int(rng.integers(1, 4)), bool(rng.integers(2)), bool(rng.integers(2))
+        max_row, capacity = int(rng.integers(1, 8)), int(rng.integers(dim, 3 * dim + 1))
+        answers = []
+        for impl in (_textio, textio):
+            out = np.full((max_row + 1, dim), -7.0, dtype=np.float32)
+            slots = len(data) // (2 * dim) + 2
+            words = [np.full(slots, -1, np.int64) for _ in range(2)]
+            fb = [np.full(capacity, -1, np.int64) for _ in range(5)]
+            result = np.zeros(7, dtype=np.int64)
+            impl.parse_text_block(data, len(data), at_eof, dim, allow_spaces, out, 1, max_row + 1, 3,
+                                  *words, *fb, formats._POW10, result)
+            counted = np.zeros(2, dtype=np.int64)
+            impl.count_text_records(data, len(data), at_eof, counted)
+            rows = int(result[1])
+            joined = bytes(impl.gather_words(data, words[0], words[1], rows))
+            answers.append((result, out, *words, *fb, counted, joined))
+        for ours, theirs in zip(*answers):
+            if isinstance(ours, bytes):
+                assert ours == theirs, (trial, bytes(data))
+            else:
+                np.testing.assert_array_equal(ours, theirs, err_msg=f"trial {trial}: {bytes(data)!r}")

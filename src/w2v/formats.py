@@ -16,17 +16,19 @@ Formats
 ``native``
     w2v's own container (:mod:`w2v.store`); its vectors can be memory-mapped.
 
-Text is read by numba kernels (:mod:`w2v.kernels.textio`) over raw byte blocks (8 MB at
-a time, so the peak memory is the vectors plus one block): they find the words and
-numbers and parse the numbers themselves.  Numbers the fast parser cannot prove exact
-(more than 18 digits, huge exponents, ``nan``) are handed to Python's ``float``, so
-every value is exactly what ``float(text)`` gives, rounded to float32.
+Text is read over raw byte blocks (8 MB at a time, so the peak memory is the vectors plus
+one block) by compiled inner loops that find the words and numbers and parse the numbers
+themselves: the small C extension ``w2v._textio`` where the install could build it, else
+the numba kernels in :mod:`w2v.kernels.textio` (same results; starting numba adds about
+125 MB to the process).  Numbers the fast parser cannot prove exact (more than 15
+significant digits, huge exponents, ``nan``) are handed to Python's ``float``, so every
+value is exactly what ``float(text)`` gives, rounded to float32.
 
 Binary files need no number parsing, so they are read with numpy alone: a short
 Python step per record finds the word's end, and one fancy-indexing copy per block
 moves the raw float32 bytes into the final matrix.  Loading binary or native files
-therefore never imports numba (whose start-up costs more time and memory than the
-whole copy).
+never imports numba either (whose start-up costs more time and memory than the whole
+copy).
 """
 import bz2
 import gzip
@@ -48,6 +50,21 @@ _MAX_WORD = 1 << 16           # a word longer than this means the file is not wh
 _FALLBACK_CAPACITY = 1 << 16  # numbers per block handed to Python's float()
 
 _SPACE, _TAB, _LF, _CR = 32, 9, 10, 13
+_POW10 = np.array([10.0 ** i for i in range(23)], dtype=np.float64)   # for the numba parser
+
+_text_impl = None   # the module with the text reader's inner loops (see _text_kernels)
+
+
+def _text_kernels():
+    """The text reader's inner loops: the C extension where it was built, else the numba twins."""
+    global _text_impl
+    if _text_impl is None:
+        try:
+            from . import _textio as impl
+        except ImportError:
+            from .kernels import textio as impl
+        _text_impl = impl
+    return _text_impl
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,9 +210,7 @@ def _decode_words(path, buf, wstart, wend, count, encoding, errors, where):
     """Decode a block's words with one bytes.decode call (falls back per word to locate errors)."""
     if count == 0:
         return []
-    from .kernels.textio import gather_words
-
-    joined = gather_words(buf, wstart, wend, count).tobytes()
+    joined = bytes(_text_kernels().gather_words(buf, wstart, wend, count))
     try:
         words = joined.decode(encoding, errors).split("\n")
         if len(words) == count:
@@ -231,8 +246,7 @@ def _load_text(path, fmt, limit, encoding, errors):
         # A line needs at least two bytes per number; a header promising more cannot be true,
         # and trusting it would allocate memory for vectors that are not there.
         count = min(count, os.path.getsize(path) // (2 * dim + 1) + 1)
-    from .kernels import textio
-
+    textio = _text_kernels()
     out = np.empty((count, dim), dtype=np.float32)
     keys = []
     handle, _ = _open(path)
@@ -251,7 +265,7 @@ def _load_text(path, fmt, limit, encoding, errors):
             wstart = np.empty(slots, dtype=np.int64)
             wend = np.empty(slots, dtype=np.int64)
             textio.parse_text_block(blocks.buf, n, blocks.eof, dim, not has_header, out, row, count, line_no,
-                                    wstart, wend, *fb, textio.POW10, result)
+                                    wstart, wend, *fb, _POW10, result)
             consumed, rows, lines, nfb, error, error_line, detail = (int(x) for x in result)
             if nfb:  # numbers on the broken line (if any) are not reported: the line's shape is
                 _resolve_fallbacks(path, blocks.buf, out, fb, nfb, error_line if error else None)
@@ -290,8 +304,7 @@ def _resolve_fallbacks(path, buf, out, fb, nfb, before_line=None):
 
 def _count_records(path):
     """Number of non-blank lines (a header-less text file's vector count)."""
-    from .kernels.textio import count_text_records
-
+    count_text_records = _text_kernels().count_text_records
     handle, _ = _open(path)
     total = 0
     result = np.zeros(2, dtype=np.int64)

@@ -319,7 +319,7 @@ def _info(args):
     width = max(len(k) for k in info)
     for key, value in info.items():
         if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items())
+            value = ", ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in value.items())
         elif isinstance(value, list):
             value = " ".join(value)
         print(f"{key:<{width}}  {value}")

@@ -117,13 +117,13 @@ def parse_text_block(buf, n, at_eof, dim, allow_spaces, out, row, max_row, line_
     detail = 0
     capacity = fb_row.shape[0]
     while r < max_row:
+        if pos >= n:
+            break                      # nothing left (past n: the last line had no newline)
         e = pos
         while e < n and buf[e] != _LF:
             e += 1
         if e == n and not at_eof:
             break                      # incomplete line: wait for the next block
-        if e == n and pos == n:
-            break                      # nothing left
         if nfb + dim > capacity:
             break                      # let Python resolve the pending numbers first
         # trim the line
