@@ -39,27 +39,22 @@ static int parse_number(const unsigned char *buf, Py_ssize_t start, Py_ssize_t e
         negative = buf[i] == '-';
         i++;
     }
-    while (i < end && buf[i] >= '0' && buf[i] <= '9') {
+    /* integer and fraction digits; leading zeros are not significant digits */
+    for (int in_fraction = 0; i < end; i++) {
+        unsigned char c = buf[i];
+        if (c == '.' && !in_fraction) {
+            in_fraction = 1;
+            continue;
+        }
+        if (c < '0' || c > '9')
+            break;
         seen_digit = 1;
         if (digits >= 18)
             return 0;
-        mantissa = mantissa * 10 + (buf[i] - '0');
+        mantissa = mantissa * 10 + (c - '0');
         if (mantissa > 0)
             digits++;
-        i++;
-    }
-    if (i < end && buf[i] == '.') {
-        i++;
-        while (i < end && buf[i] >= '0' && buf[i] <= '9') {
-            seen_digit = 1;
-            if (digits >= 18)
-                return 0;
-            mantissa = mantissa * 10 + (buf[i] - '0');
-            if (mantissa > 0)
-                digits++;
-            exp10--;
-            i++;
-        }
+        exp10 -= in_fraction;
     }
     if (!seen_digit)
         return 0;

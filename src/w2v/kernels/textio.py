@@ -34,27 +34,24 @@ def parse_number(buf, start, end, pow10):
     digits = 0          # significant digits kept in mantissa
     exp10 = 0
     seen_digit = False
-    while i < end and 48 <= buf[i] <= 57:
+    in_fraction = False   # integer and fraction digits; leading zeros are not significant
+    while i < end:
+        c = buf[i]
+        i += 1
+        if c == 46 and not in_fraction:  # '.'
+            in_fraction = True
+            continue
+        if not 48 <= c <= 57:
+            i -= 1
+            break
         seen_digit = True
-        if digits < 18:
-            mantissa = mantissa * 10 + (buf[i] - 48)
-            if mantissa > 0:
-                digits += 1
-        else:
+        if digits >= 18:
             return 0.0, False
-        i += 1
-    if i < end and buf[i] == 46:  # '.'
-        i += 1
-        while i < end and 48 <= buf[i] <= 57:
-            seen_digit = True
-            if digits < 18:
-                mantissa = mantissa * 10 + (buf[i] - 48)
-                if mantissa > 0:
-                    digits += 1
-                exp10 -= 1
-            else:
-                return 0.0, False
-            i += 1
+        mantissa = mantissa * 10 + (c - 48)
+        if mantissa > 0:
+            digits += 1
+        if in_fraction:
+            exp10 -= 1
     if not seen_digit:
         return 0.0, False
     if i < end and (buf[i] == 101 or buf[i] == 69):  # 'e' 'E'
