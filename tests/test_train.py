@@ -88,6 +88,29 @@ def test_progress_bar_shows_epoch_rate_and_eta(capsys):
     assert "epoch 5/5" in err and "word/s" in err and "100%" in err
 
 
+def test_kernel_compiles_before_the_clock_on_an_empty_job_that_changes_nothing(monkeypatch):
+    """Compilation is kept out of `last_training` by a warm-up call on an empty job: that call
+    must leave every matrix as it was and report no words."""
+    from w2v import model as model_module
+
+    calls = []
+    real = model_module.train_job
+
+    def spy(ids, offsets, order, q_begin, q_end, syn0, syn1neg, *rest):
+        before = (syn0.copy(), syn1neg.copy())
+        result = real(ids, offsets, order, q_begin, q_end, syn0, syn1neg, *rest)
+        if q_begin == q_end:
+            calls.append(result)
+            assert np.array_equal(syn0, before[0]) and np.array_equal(syn1neg, before[1])
+        return result
+
+    monkeypatch.setattr(model_module, "train_job", spy)
+    model = w2v.Word2Vec(SENTENCES, compute_loss=True, **SMALL)
+    assert calls and calls[0] == (0, 0.0)
+    t = model.last_training
+    assert t["compile_seconds"] >= 0 and t["words_per_second"] == pytest.approx(t["raw_words"] / t["seconds"])
+
+
 def test_subsampling_drops_frequent_words():
     text = [["the"] * 20 + ["rare" + str(i % 50)] for i in range(500)]
     model = w2v.Word2Vec(text, sample=1e-3, **dict(SMALL, epochs=1))

@@ -91,7 +91,9 @@ def _summary(model, out=None):
     t = model.last_training
     print(f"vocabulary {len(model.wv):,} words; {model.corpus_total_words:,} words in {model.corpus_count:,} "
           f"sentences", file=out)
-    print(f"trained {t['epochs']} epochs in {t['seconds']:.1f} s: {t['words_per_second']:,.0f} words/s", file=out)
+    compiled = t.get("compile_seconds", 0.0)
+    note = f" (and {compiled:.1f} s compiling the kernels: first run only)" if compiled >= 0.5 else ""
+    print(f"trained {t['epochs']} epochs in {t['seconds']:.1f} s: {t['words_per_second']:,.0f} words/s{note}", file=out)
     for i, loss in enumerate(t["epoch_losses"] if model.compute_loss else (), 1):
         print(f"epoch {i} loss {loss:.6g}", file=out)
 
