@@ -357,6 +357,23 @@ def test_loads_do_not_start_numba(kv, tmp_path, text_kernels):
 
 
 @pytest.mark.parametrize("text_kernels", ["numba"], indirect=True)
+def test_without_the_extension_text_is_read_by_numba(kv, tmp_path, text_kernels):
+    """An install without a C compiler has no w2v._textio: text files still load, the same."""
+    import subprocess
+    import sys
+
+    formats.save(kv, tmp_path / "v.txt", "word2vec-text")
+    code = ("import sys; sys.modules['w2v._textio'] = None\n"   # what a failed build leaves: no module
+            "import numpy as np, w2v\n"
+            "kv = w2v.load(sys.argv[1]); np.save(sys.argv[2], kv.vectors)\n"
+            "print(len(kv), 'numba' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "v.txt"), str(tmp_path / "v.npy")],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(len(kv)), "True"]
+    np.testing.assert_array_equal(np.load(tmp_path / "v.npy"), kv.vectors)
+
+
+@pytest.mark.parametrize("text_kernels", ["numba"], indirect=True)
 def test_c_extension_is_built_where_a_compiler_exists(text_kernels):
     """pip builds w2v._textio when it finds a C compiler; only where none exists may it be missing."""
     import shutil
