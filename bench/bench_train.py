@@ -2,12 +2,14 @@
 
     python bench/bench_train.py                       # skip-gram and CBOW on ../shared/data/english-5m.txt.gz
     python bench/bench_train.py --modes sg --repeats 3
+    python bench/bench_train.py --word2vec-c /path/to/word2vec      # word2vec.c as a third peer
 
-Each training runs in a fresh subprocess (so peak memory is its own), alternating
-w2v and gensim; both read the same decompressed file.  Peak memory is the child's peak RSS when training ends (before the
-evaluation imports anything).  Quality is scored by the same
-evaluator (gensim's) on both models: WS353 Spearman and Google analogy accuracy.
-Ratios are computed within each repeat, and the medians reported.
+Each training runs in a fresh subprocess (so peak memory is its own), alternating w2v
+and gensim (and word2vec.c when given: a binary you built from its own sources, which are
+not part of this repository); all read the same decompressed file.  Peak memory is the
+child's peak RSS when training ends (before the evaluation imports anything).  Quality is
+scored by the same evaluator (gensim's) on every model: WS353 Spearman and Google analogy
+accuracy.  Ratios are computed within each repeat, and the medians reported.
 """
 import argparse
 import gzip
@@ -33,6 +35,12 @@ impl, mode, path, cfg = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.ar
 sg = 1 if mode == "sg" else 0
 common = dict(vector_size=cfg["dim"], window=cfg["window"], min_count=cfg["min_count"], sample=cfg["sample"],
               negative=cfg["negative"], workers=cfg["workers"], epochs=cfg["epochs"], sg=sg, seed=cfg["seed"])
+if impl == "vectors":   # a vectors file another program wrote: evaluate it only
+    from gensim.models import KeyedVectors
+    kv = KeyedVectors.load_word2vec_format(path, binary=True)
+    print(json.dumps({"vocab": len(kv), "ws353": float(kv.evaluate_word_pairs(cfg["pairs"])[1][0]),
+                      "analogy": float(kv.evaluate_word_analogies(cfg["analogies"])[0])}))
+    sys.exit(0)
 if impl == "w2v":
     import w2v
     model = w2v.Word2Vec(**common, progress=False)
@@ -67,6 +75,30 @@ def run_child(impl, mode, path, cfg):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def run_word2vec_c(binary, mode, path, cfg, raw_words, tmp):
+    """word2vec.c with the same settings; its vocabulary is counted first, untimed, as for the others."""
+    vocab = os.path.join(tmp, "word2vec-c.vocab")
+    if not os.path.exists(vocab):
+        subprocess.run([binary, "-train", path, "-save-vocab", vocab, "-min-count", str(cfg["min_count"])],
+                       check=True, capture_output=True)
+    out = os.path.join(tmp, f"word2vec-c-{mode}.bin")
+    argv = [binary, "-train", path, "-read-vocab", vocab, "-output", out, "-cbow", "0" if mode == "sg" else "1",
+            "-size", str(cfg["dim"]), "-window", str(cfg["window"]), "-negative", str(cfg["negative"]), "-hs", "0",
+            "-sample", str(cfg["sample"]), "-threads", str(cfg["workers"]), "-iter", str(cfg["epochs"]),
+            "-min-count", str(cfg["min_count"]), "-alpha", "0.025", "-binary", "1"]
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        sys.exit(f"word2vec.c {mode} failed (exit {child.returncode}): {' '.join(argv)}")
+    res = run_child("vectors", mode, out, cfg)
+    os.remove(out)
+    return dict(res, vocab_s=0.0, train_s=seconds, raw_words=raw_words * cfg["epochs"],
+                words_per_s=raw_words * cfg["epochs"] / seconds, peak_mb=usage.ru_maxrss / 1024)
+
+
 def machine():
     model = "unknown"
     try:
@@ -93,6 +125,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--dim", type=int, default=100)
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--word2vec-c", metavar="PATH",
+                        help="a word2vec binary built from word2vec.c (e.g. `gcc word2vec.c -o word2vec -lm -pthread "
+                             "-O3 -march=native -funroll-loops`): adds it as a third peer")
     args = parser.parse_args()
     if not os.path.exists(args.corpus):
         sys.exit(f"corpus not found: {args.corpus}")
@@ -113,25 +148,37 @@ def main():
         print(f"corpus {args.corpus}; dim {args.dim}, window 5, negative 5, min_count 5, sample 1e-3, "
               f"{args.epochs} epochs, {args.workers} workers")
         results = {}
+        impls = ["gensim", "w2v"] + (["word2vec.c"] if args.word2vec_c else [])
+        raw_words = 0
+        if args.word2vec_c:
+            with open(path, "rb") as f:
+                raw_words = sum(len(line.split()) for line in f)
         for mode in args.modes.split(","):
             for r in range(args.repeats):
-                for impl in ("gensim", "w2v") if r % 2 == 0 else ("w2v", "gensim"):
-                    res = run_child(impl, mode, path, cfg)
+                for impl in impls if r % 2 == 0 else impls[::-1]:
+                    if impl == "word2vec.c":
+                        res = run_word2vec_c(args.word2vec_c, mode, path, cfg, raw_words, tmp)
+                    else:
+                        res = run_child(impl, mode, path, cfg)
                     results.setdefault(mode, {}).setdefault(impl, []).append(res)
-                    print(f"  {mode:4} {impl:6} run {r + 1}: {res['train_s']:6.1f} s  {res['words_per_s'] / 1e6:5.2f} M words/s  "
+                    print(f"  {mode:4} {impl:10} run {r + 1}: {res['train_s']:6.1f} s  {res['words_per_s'] / 1e6:5.2f} M words/s  "
                           f"WS353 {res['ws353']:.3f}  analogy {res['analogy']:.3f}  peak {res['peak_mb']:.0f} MB", flush=True)
         print()
-        header = (f"| mode | impl | train s | M raw words/s | speed ratio | peak MB | WS353 | analogy | vocab |")
+        header = "| mode | impl | train s | M raw words/s | speed vs gensim | peak MB | WS353 | analogy | vocab |"
         print(header)
         print("|" + "---|" * 9)
         for mode, by_impl in results.items():
-            ratios = [w["words_per_s"] / g["words_per_s"] for w, g in zip(by_impl["w2v"], by_impl["gensim"])]
-            for impl in ("gensim", "w2v"):
+            for impl in impls:
                 runs = by_impl[impl]
                 med = lambda key: statistics.median(x[key] for x in runs)  # noqa: E731
-                ratio = f"{statistics.median(ratios):.2f}×" if impl == "w2v" else "1.00×"
+                # each repeat's ratio to gensim's run of the same repeat, then the median
+                ratio = f"{statistics.median(x['words_per_s'] / g['words_per_s'] for x, g in zip(runs, by_impl['gensim'])):.2f}×"
                 print(f"| {mode} | {impl} | {med('train_s'):.1f} | {med('words_per_s') / 1e6:.2f} | {ratio} | "
                       f"{med('peak_mb'):.0f} | {med('ws353'):.3f} | {med('analogy'):.3f} | {runs[0]['vocab']} |")
+            if args.word2vec_c:
+                vs_c = statistics.median(w["words_per_s"] / c["words_per_s"]
+                                         for w, c in zip(by_impl["w2v"], by_impl["word2vec.c"]))
+                print(f"| {mode} | w2v / word2vec.c | | | {vs_c:.2f}× | | | | |")
         if args.json:
             Path(args.json).write_text(json.dumps({"machine": machine(), "config": cfg, "results": results}, indent=1))
     finally:
