@@ -111,6 +111,22 @@ def test_kernel_compiles_before_the_clock_on_an_empty_job_that_changes_nothing(m
     assert t["compile_seconds"] >= 0 and t["words_per_second"] == pytest.approx(t["raw_words"] / t["seconds"])
 
 
+def test_progress_bar_is_drawn_when_the_terminal_reports_no_size(monkeypatch, capfd):
+    """A pty opened without a size reports 0 x 0; tqdm alone would then draw nothing."""
+    import os
+
+    from w2v.progress import progress_bar
+
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=None: os.terminal_size((0, 0)))
+    with progress_bar(total=10, unit="word") as bar:
+        bar.update(10)
+    assert bar.ncols == 80 and "10/10" in capfd.readouterr().err
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=None: os.terminal_size((120, 40)))
+    with progress_bar(total=10, unit="word") as bar:
+        bar.update(10)
+    assert bar.dynamic_ncols
+
+
 def test_subsampling_drops_frequent_words():
     text = [["the"] * 20 + ["rare" + str(i % 50)] for i in range(500)]
     model = w2v.Word2Vec(text, sample=1e-3, **dict(SMALL, epochs=1))

@@ -17,9 +17,9 @@ import sys
 import tempfile
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from .errors import CorpusError
+from .progress import progress_bar
 
 MAX_SENTENCE_LENGTH = 10_000
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
@@ -276,8 +276,8 @@ def scan(source=None, sentences=None, unicode_errors="strict", max_vocab_size=No
     id_array = _IdArray(spill_tokens)
     all_lengths = []
     min_reduce = 1
-    bar = tqdm(total=reader.total_bytes or None, unit="B", unit_scale=True, desc="reading",
-               disable=None if progress is None else not progress, file=sys.stderr, leave=False)
+    bar = progress_bar(total=reader.total_bytes or None, unit="B", unit_scale=True, desc="reading",
+                       disable=None if progress is None else not progress, leave=False)
     with bar:
         for tokens, lengths, nbytes in reader:
             before = len(index)

@@ -8,17 +8,16 @@ fresh shuffled sentence order each epoch), several at a time on ``workers`` thre
 import itertools
 import math
 import os
-import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from . import corpus as corpus_mod
 from . import store, vocab
 from .errors import FormatError
 from .kernels.train import train_job
+from .progress import progress_bar
 from .vectors import KeyedVectors
 
 #: gensim's Word2Vec parameters (and w2v's own last three), with their defaults.
@@ -271,8 +270,8 @@ class Word2Vec:
         compile_seconds = time.perf_counter() - warming
         started = time.perf_counter()
         pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
-        bar = tqdm(total=epochs * total_raw, unit="word", unit_scale=True, file=sys.stderr,
-                   disable=None if progress is None else not progress, dynamic_ncols=True, smoothing=0.1)
+        bar = progress_bar(total=epochs * total_raw, unit="word", unit_scale=True,
+                           disable=None if progress is None else not progress, smoothing=0.1)
         _call(callbacks, "on_train_begin", self)
         try:
             for epoch in range(epochs):
