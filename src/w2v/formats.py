@@ -452,17 +452,11 @@ def _drop_duplicates(path, keys, vectors):
 
 
 def _load_native(path, limit, mmap):
-    kind, meta, arrays = store.load(path, mmap=mmap)
+    kind, _, arrays = store.load(path, mmap=mmap)
     needed = ("vectors", "keys.blob", "keys.offsets")
     if not all(name in arrays for name in needed):
         raise FormatError(f"{path}: a native {kind!r} file without word vectors")
-    vectors = arrays["vectors"]
-    offsets = arrays["keys.offsets"]
-    counts = arrays.get("counts")
-    n = len(vectors) if limit is None else min(len(vectors), int(limit))
-    keys = store.decode_strings(arrays["keys.blob"], np.asarray(offsets[:n + 1]))
-    kv = KeyedVectors(vectors.shape[1])
-    return kv.set_vectors(keys, vectors[:n], None if counts is None else counts[:n])
+    return KeyedVectors._from_native_arrays(arrays, limit)
 
 
 def load(path, format=None, limit=None, mmap=None, unicode_errors="strict", binary=None, encoding="utf-8"):

@@ -154,8 +154,7 @@ class Word2Vec:
             self._update_vocab(words, counts)
         else:
             words, counts = vocab.select(words, counts, self.min_count, self.max_final_vocab, self.sorted_vocab)
-            rng = np.random.default_rng(self.seed)
-            syn0 = ((rng.random((len(words), self.vector_size), dtype=np.float32) * 2 - 1) / self.vector_size)
+            syn0 = self._initial_vectors(np.random.default_rng(self.seed), len(words))
             self.wv.set_vectors(words, syn0, counts)
             self.syn1neg = np.zeros_like(syn0) if self.negative else None
             self.syn1 = np.zeros_like(syn0) if self.hs else None
@@ -174,8 +173,7 @@ class Word2Vec:
         fresh = fresh[np.argsort(-counts[fresh], kind="stable")]
         new_words = [words[i] for i in fresh.tolist()]
         n_old, n_new = len(self.wv), len(new_words)
-        rng = np.random.default_rng(_mix(self.seed, n_old))
-        added = (rng.random((n_new, self.vector_size), dtype=np.float32) * 2 - 1) / self.vector_size
+        added = self._initial_vectors(np.random.default_rng(_mix(self.seed, n_old)), n_new)
         syn0 = np.vstack([self.wv.vectors, added])
         self.wv.set_vectors(self.wv.index_to_key + new_words, syn0, np.concatenate([old_counts, counts[fresh]]))
         zeros = np.zeros((n_new, self.vector_size), np.float32)
@@ -183,6 +181,10 @@ class Word2Vec:
             self.syn1neg = np.vstack([self.syn1neg, zeros]) if self.syn1neg is not None else np.zeros_like(syn0)
         if self.hs:
             self.syn1 = np.vstack([self.syn1, zeros]) if self.syn1 is not None else np.zeros_like(syn0)
+
+    def _initial_vectors(self, rng, n):
+        """Starting vectors for n new words: uniform in [-1/d, 1/d), as gensim 4."""
+        return (rng.random((n, self.vector_size), dtype=np.float32) * 2 - 1) / self.vector_size
 
     def _prepare_tables(self):
         counts = self.wv.counts
@@ -349,8 +351,7 @@ class Word2Vec:
         meta = {"params": {k: getattr(self, k) for k in _SAVED}, "corpus_count": self.corpus_count,
                 "corpus_total_words": self.corpus_total_words, "train_count": self.train_count,
                 "total_train_time": self.total_train_time, "w2v": 1}
-        blob, offsets = store.encode_strings(self.wv.index_to_key)
-        arrays = {"vectors": self.wv.vectors, "counts": self.wv.counts, "keys.blob": blob, "keys.offsets": offsets}
+        arrays = self.wv._native_arrays()
         if self.syn1neg is not None:
             arrays["syn1neg"] = self.syn1neg
         if self.syn1 is not None:
@@ -369,8 +370,7 @@ class Word2Vec:
         params.pop("callbacks", None)
         params.pop("progress", None)
         model = cls(**params)
-        keys = store.decode_strings(arrays["keys.blob"], arrays["keys.offsets"])
-        model.wv.set_vectors(keys, arrays["vectors"], arrays["counts"])
+        model.wv = KeyedVectors._from_native_arrays(arrays)
         model.syn1neg = arrays.get("syn1neg")
         model.syn1 = arrays.get("syn1")
         model.corpus_count = meta.get("corpus_count", 0)

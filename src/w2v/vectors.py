@@ -687,16 +687,28 @@ class KeyedVectors:
     # -- files ----------------------------------------------------------------------------
     def save(self, path):
         """Save in w2v's native format (vectors memory-mappable on load)."""
-        blob, offsets = store.encode_strings(self.index_to_key)
-        store.save(path, "vectors", {"vector_size": self.vector_size},
-                   {"vectors": self.vectors, "counts": self.counts, "keys.blob": blob, "keys.offsets": offsets})
+        store.save(path, "vectors", {"vector_size": self.vector_size}, self._native_arrays())
 
     @classmethod
     def load(cls, path, mmap=None):
-        _, meta, arrays = store.load(path, mmap=mmap, expect_kind="vectors")
-        kv = cls(meta["vector_size"])
-        keys = store.decode_strings(arrays["keys.blob"], arrays["keys.offsets"])
-        return kv.set_vectors(keys, arrays["vectors"], arrays["counts"])
+        _, _, arrays = store.load(path, mmap=mmap, expect_kind="vectors")
+        return cls._from_native_arrays(arrays)
+
+    def _native_arrays(self, counts=None):
+        """The arrays of every native file that carries vectors (kinds vectors, model, items):
+        ``vectors``, ``counts`` (``counts`` overrides the keys' own) and the keys, packed."""
+        blob, offsets = store.encode_strings(self.index_to_key)
+        return {"vectors": self.vectors, "counts": self.counts if counts is None else np.asarray(counts, np.int64),
+                "keys.blob": blob, "keys.offsets": offsets}
+
+    @classmethod
+    def _from_native_arrays(cls, arrays, limit=None):
+        """Inverse of :meth:`_native_arrays` (the first ``limit`` keys only, if given)."""
+        vectors = arrays["vectors"]
+        n = len(vectors) if limit is None else min(len(vectors), int(limit))
+        keys = store.decode_strings(arrays["keys.blob"], np.asarray(arrays["keys.offsets"][:n + 1]))
+        counts = arrays.get("counts")
+        return cls(vectors.shape[1]).set_vectors(keys, vectors[:n], None if counts is None else counts[:n])
 
     def save_word2vec_format(self, fname, binary=False, write_header=True):
         """gensim-compatible writer: word2vec binary or text (GloVe text without the header)."""

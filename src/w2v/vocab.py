@@ -122,8 +122,8 @@ def _huffman(counts, parent, bit):
     weight[:n] = counts
     leaf = n - 1       # next smallest leaf (walking down the sorted counts)
     inner = n          # next smallest inner node (they are created in increasing weight)
+    pick = np.empty(2, np.int64)
     for node in range(n, 2 * n - 1):
-        pick = np.empty(2, np.int64)
         for k in range(2):
             if leaf >= 0 and (inner >= node or weight[leaf] <= weight[inner]):
                 pick[k] = leaf

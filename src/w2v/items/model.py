@@ -290,12 +290,11 @@ class ItemModel(Recommender):
     # -- files --------------------------------------------------------------------------------
     def save(self, path):
         """Write the model as a native w2v file of kind "items" (atomically)."""
-        blob, offsets = store.encode_strings(self.index_to_key)
         meta = {"format_version": FORMAT_VERSION, "vector_size": int(self.wv.vector_size), "config": self.config,
                 "recommend": self.recommend_defaults(), "tuning": self.tuning}
-        store.save(path, KIND, meta, {"vectors": np.asarray(self.wv.vectors, dtype=np.float32),
-                                      "counts": np.asarray(self.counts, dtype=np.int64),
-                                      "keys.blob": blob, "keys.offsets": offsets})
+        arrays = self.wv._native_arrays(counts=self.counts)
+        arrays["vectors"] = np.asarray(arrays["vectors"], dtype=np.float32)
+        store.save(path, KIND, meta, arrays)
 
     @classmethod
     def load(cls, path, mmap=None):
@@ -303,8 +302,7 @@ class ItemModel(Recommender):
         _, meta, arrays = store.load(path, mmap=mmap, expect_kind=KIND)
         if meta.get("format_version", 0) > FORMAT_VERSION:
             raise W2VError(f"{path}: items model format {meta['format_version']} is newer than this w2v reads")
-        keys = store.decode_strings(arrays["keys.blob"], arrays["keys.offsets"])
-        wv = KeyedVectors(meta["vector_size"]).set_vectors(keys, arrays["vectors"], arrays["counts"])
+        wv = KeyedVectors._from_native_arrays(arrays)
         recommend = meta.get("recommend", {})
         return cls(wv, arrays["counts"], meta.get("config"), recommend.get("decay"),
                    recommend.get("popularity_weight"), meta.get("tuning"))
