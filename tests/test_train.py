@@ -59,6 +59,25 @@ def test_gensim_style_build_vocab_then_train():
     assert neighbour_purity(model.wv, GROUP) >= 0.95
 
 
+def test_train_reuses_the_scan_of_the_same_file(tmp_path, monkeypatch):
+    """build_vocab then train on the same path (as str, then as Path) reads the file once."""
+    from pathlib import Path
+
+    from w2v import corpus
+
+    path = tmp_path / "c.txt"
+    path.write_text("".join(" ".join(s) + "\n" for s in SENTENCES[:200]))
+    reads = []
+    real = corpus.scan
+    monkeypatch.setattr(corpus, "scan", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    model = w2v.Word2Vec(**SMALL)
+    model.build_vocab(corpus_file=str(path))
+    model.train(corpus_file=Path(path))
+    assert reads == [str(path)]
+    model.train(corpus_file=path)          # a second train reads again (the scan is used once)
+    assert len(reads) == 2
+
+
 def test_loss_is_reported_per_epoch_and_falls():
     model = w2v.Word2Vec(SENTENCES, sg=1, compute_loss=True, **SMALL)
     losses = model.epoch_losses

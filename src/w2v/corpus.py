@@ -294,7 +294,7 @@ def scan(source=None, sentences=None, unicode_errors="strict", max_vocab_size=No
             if max_vocab_size and len(index) > max_vocab_size:
                 min_reduce = _prune(index, counts, max_vocab_size, min_reduce)
             bar.update(nbytes)
-            bar.set_postfix_str(f"{len(tokens):,} words", refresh=False)
+            bar.set_postfix_str(f"{id_array.size:,} words", refresh=False)
     lengths = np.concatenate(all_lengths) if all_lengths else np.zeros(0, np.int64)
     return Scan(index, words, counts[:len(words)], id_array.array(), lengths)
 

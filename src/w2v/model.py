@@ -83,6 +83,16 @@ def _mix(*values):
     return x or 1
 
 
+def _same_corpus(scanned, source):
+    """Whether ``source`` is the corpus build_vocab just read: the same object, or the same path."""
+    if source is None:
+        return False
+    if scanned is source:
+        return True
+    paths = (str, bytes, os.PathLike)
+    return isinstance(scanned, paths) and isinstance(source, paths) and os.fspath(scanned) == os.fspath(source)
+
+
 def _call(callbacks, event, model):
     for cb in callbacks:
         method = getattr(cb, event, None)
@@ -226,7 +236,7 @@ class Word2Vec:
         progress = self.progress if progress is None else progress
 
         source = corpus_iterable if corpus_iterable is not None else corpus_file
-        if self._pending is not None and source is not None and self._pending[0] is source:
+        if self._pending is not None and _same_corpus(self._pending[0], source):
             scan = self._pending[1]
         else:
             scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, None, progress)
