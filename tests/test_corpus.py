@@ -17,7 +17,9 @@ def _vocab(scan):
     return dict(zip(words, counts.tolist()))
 
 
-@pytest.mark.parametrize("suffix,opener", [("", open), (".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)])
+@pytest.mark.parametrize("suffix,opener", [("", open), (".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open),
+                                           (".lzma", lambda *a, **k: lzma.open(*a, format=lzma.FORMAT_ALONE, **k)),
+                                           (".data", gzip.open)])   # compression is told by content, not name
 def test_reads_plain_and_compressed_files(tmp_path, suffix, opener):
     path = tmp_path / f"corpus.txt{suffix}"
     with opener(path, "wt", encoding="utf-8") as f:

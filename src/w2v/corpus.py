@@ -7,29 +7,21 @@ the counts of every distinct word and the whole corpus as int32 ids; after the
 vocabulary is chosen, :meth:`Scan.encode` turns it into the training arrays.  Reading
 once means stdin and one-shot generators work too.
 """
-import bz2
 import collections
-import gzip
 import itertools
-import lzma
 import os
 import sys
 import tempfile
 
 import numpy as np
 
+from .compression import READ_ERRORS, open_file
 from .errors import CorpusError
 from .progress import progress_bar
 
 MAX_SENTENCE_LENGTH = 10_000
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
 _BLOCK_BYTES = 1 << 20
 _BLOCK_SENTENCES = 20_000
-
-
-def _open_binary(path):
-    opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
-    return opener(path, "rb")
 
 
 def _files_of(source):
@@ -80,13 +72,13 @@ class _FileBlocks:
     def __iter__(self):
         for name, path in self.files:
             try:
-                handle = sys.stdin.buffer if path is None else _open_binary(path)
+                handle = sys.stdin.buffer if path is None else open_file(path)[0]
             except OSError as exc:
                 raise CorpusError(f"{name}: cannot open: {exc.strerror or exc}") from None
             raw = getattr(handle, "fileobj", None) or getattr(handle, "_fp", None) or handle
             try:
                 yield from self._read(name, handle, raw)
-            except (OSError, EOFError, lzma.LZMAError) as exc:
+            except READ_ERRORS as exc:
                 raise CorpusError(f"{name}: cannot read: {exc}") from None
             finally:
                 if path is not None:

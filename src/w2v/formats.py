@@ -30,9 +30,6 @@ moves the raw float32 bytes into the final matrix.  Loading binary or native fil
 never imports numba either (whose start-up costs more time and memory than the whole
 copy).
 """
-import bz2
-import gzip
-import lzma
 import os
 import warnings
 
@@ -40,6 +37,7 @@ import numpy as np
 
 from . import store
 from .atomic import atomic_write
+from .compression import open_file
 from .errors import FormatError
 from .vectors import KeyedVectors
 
@@ -102,21 +100,8 @@ def reference_parse_binary(data):
 # ---------------------------------------------------------------------------------------------
 # reading
 # ---------------------------------------------------------------------------------------------
-def _open(path):
-    """Open ``path`` for binary reading, decompressing gzip/bz2/xz found by their magic bytes."""
-    with open(path, "rb") as probe:
-        magic = probe.read(6)
-    if magic[:2] == b"\x1f\x8b":
-        return gzip.open(path, "rb"), True
-    if magic[:3] == b"BZh":
-        return bz2.open(path, "rb"), True
-    if magic[:6] == b"\xfd7zXZ\x00":
-        return lzma.open(path, "rb"), True
-    return open(path, "rb", buffering=0), False
-
-
 def _read_start(path, size=1 << 20):
-    handle, compressed = _open(path)
+    handle, compressed = open_file(path)
     with handle:
         return handle.read(size), compressed
 
@@ -249,7 +234,7 @@ def _load_text(path, fmt, limit, encoding, errors):
     textio = _text_kernels()
     out = np.empty((count, dim), dtype=np.float32)
     keys = []
-    handle, _ = _open(path)
+    handle, _ = open_file(path)
     with handle:
         if has_header:
             handle.readline()
@@ -305,7 +290,7 @@ def _resolve_fallbacks(path, buf, out, fb, nfb, before_line=None):
 def _count_records(path):
     """Number of non-blank lines (a header-less text file's vector count)."""
     count_text_records = _text_kernels().count_text_records
-    handle, _ = _open(path)
+    handle, _ = open_file(path)
     total = 0
     result = np.zeros(2, dtype=np.int64)
     with handle:
@@ -387,7 +372,7 @@ def _decode_word_list(path, words, encoding, errors, where):
 
 
 def _load_binary(path, limit, encoding, errors):
-    handle, compressed = _open(path)
+    handle, compressed = open_file(path)
     with handle:
         header_line = handle.readline(1 << 10)
         header = _parse_header(header_line)

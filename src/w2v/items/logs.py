@@ -11,18 +11,16 @@ separated by white space) gives the same table through :func:`read_session_lines
 Everything is done with whole-column pandas/numpy operations: there is no Python work
 per event, only per session where a list has to be handed to the trainer.
 """
-import bz2
-import gzip
 import itertools
-import lzma
 import os
 
 import numpy as np
 import pandas as pd
 
+from ..compression import open_file
 from ..errors import W2VError
 
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_COMPRESSED = (".gz", ".bz2", ".xz")     # pandas undoes these by the name; text lines by content
 _PARQUET = (".parquet", ".pq")
 _SEPARATORS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 _SHOWN_BAD_ROWS = 3
@@ -45,7 +43,7 @@ class EventsReport:
 def _suffixes(path):
     """The format suffix of ``path`` and whether it is compressed (".csv.gz" → (".csv", ".gz"))."""
     stem, ext = os.path.splitext(os.fspath(path).lower())
-    if ext in _OPENERS:
+    if ext in _COMPRESSED:
         return os.path.splitext(stem)[1], ext
     return ext, ""
 
@@ -276,9 +274,8 @@ def read_session_lines(source, drop_repeats=True):
         path = os.fspath(source)
         if not os.path.exists(path):
             raise W2VError(f"{path}: no such file")
-        opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
         try:
-            with opener(path, "rt", encoding="utf-8") as handle:
+            with open_file(path, text=True)[0] as handle:
                 lines = [line.split() for line in handle]
         except UnicodeDecodeError as exc:
             raise W2VError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
