@@ -7,7 +7,7 @@ import pytest
 
 import w2v
 from w2v import formats, store
-from w2v.kernels import textio
+from w2v.kernels import POW10, textio
 from w2v.errors import FormatError
 from w2v.vectors import KeyedVectors
 
@@ -201,7 +201,7 @@ def test_float_writer_is_shortest_round_trip():
     kv = KeyedVectors(1).set_vectors([f"v{i}" for i in range(len(values))], values.reshape(-1, 1))
     out = np.empty(len(values) * 40, np.uint8)
     blob, offsets = store.encode_strings(kv.index_to_key)
-    size = textio.format_text_rows(kv.vectors, blob, offsets, 0, len(values), out, textio.POW10)
+    size = textio.format_text_rows(kv.vectors, blob, offsets, 0, len(values), out, POW10)
     lines = out[:size].tobytes().decode().splitlines()
     for line, value in zip(lines, values):
         text = line.split()[1]
@@ -408,7 +408,7 @@ def test_c_and_numba_loops_agree_on_arbitrary_bytes(text_kernels):
             fb = [np.full(capacity, -1, np.int64) for _ in range(5)]
             result = np.zeros(7, dtype=np.int64)
             impl.parse_text_block(data, len(data), at_eof, dim, allow_spaces, out, 1, max_row + 1, 3,
-                                  *words, *fb, formats._POW10, result)
+                                  *words, *fb, POW10, result)
             counted = np.zeros(2, dtype=np.int64)
             impl.count_text_records(data, len(data), at_eof, counted)
             rows = int(result[1])

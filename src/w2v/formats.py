@@ -39,6 +39,7 @@ from . import store
 from .atomic import atomic_write
 from .compression import open_file
 from .errors import FormatError
+from .kernels import POW10
 from .vectors import KeyedVectors
 
 FORMATS = ("word2vec-text", "word2vec-binary", "glove", "fasttext-vec", "native")
@@ -48,7 +49,6 @@ _MAX_WORD = 1 << 16           # a word longer than this means the file is not wh
 _FALLBACK_CAPACITY = 1 << 16  # numbers per block handed to Python's float()
 
 _SPACE, _TAB, _LF, _CR = 32, 9, 10, 13
-_POW10 = np.array([10.0 ** i for i in range(23)], dtype=np.float64)   # for the numba parser
 
 _text_impl = None   # the module with the text reader's inner loops (see _text_kernels)
 
@@ -250,7 +250,7 @@ def _load_text(path, fmt, limit, encoding, errors):
             wstart = np.empty(slots, dtype=np.int64)
             wend = np.empty(slots, dtype=np.int64)
             textio.parse_text_block(blocks.buf, n, blocks.eof, dim, not has_header, out, row, count, line_no,
-                                    wstart, wend, *fb, _POW10, result)
+                                    wstart, wend, *fb, POW10, result)
             consumed, rows, lines, nfb, error, error_line, detail = (int(x) for x in result)
             if nfb:  # numbers on the broken line (if any) are not reported: the line's shape is
                 _resolve_fallbacks(path, blocks.buf, out, fb, nfb, error_line if error else None)
@@ -559,5 +559,5 @@ def save(kv, path, format=None):
             for r0 in range(0, n, rows_per_block):
                 r1 = min(n, r0 + rows_per_block)
                 buf = np.empty(int(offsets[r1] - offsets[r0]) + (r1 - r0) * (dim * 24 + 2), dtype=np.uint8)
-                size = textio.format_text_rows(vectors, blob, offsets, r0, r1, buf, textio.POW10)
+                size = textio.format_text_rows(vectors, blob, offsets, r0, r1, buf, POW10)
                 out.write(memoryview(buf[:size]))

@@ -1,8 +1,9 @@
 """Numba kernels for the text formats: parse word2vec/GloVe text blocks, format float32 as text.
 
-Used by :mod:`w2v.formats`, which imports this module only when a text file is read or
-any file is written, so that loading a binary or native file never starts numba.  The
-readable references are ``reference_parse_text`` / ``reference_parse_binary`` in
+Used by :mod:`w2v.formats` to write text and binary files, and to read text where the C
+extension ``w2v._textio`` (the same parser) was not built; it imports this module only
+then, so that loading a file never starts numba otherwise.  The powers of ten the
+kernels take are :data:`w2v.kernels.POW10`.  The readable references are ``reference_parse_text`` / ``reference_parse_binary`` in
 :mod:`w2v.formats`; the tests hold the kernels to them and to Python's ``float``.
 """
 import math
@@ -11,10 +12,6 @@ import numpy as np
 from numba import njit
 
 _SPACE, _TAB, _LF, _CR = 32, 9, 10, 13
-
-# Exact powers of ten in float64: a decimal with at most 15 significant digits times or
-# divided by one of these is correctly rounded (Clinger's fast path).
-POW10 = np.array([10.0 ** i for i in range(23)], dtype=np.float64)
 
 
 @njit(nogil=True, cache=True)
