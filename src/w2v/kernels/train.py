@@ -214,6 +214,17 @@ def _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias):
     return state
 
 
+@njit(inline="always")
+def _hs_targets(word, points, codes, code_lengths, tgt, lab):
+    """Hierarchical softmax: the inner nodes on the word's Huffman path, and the label of each
+    (1 - the branch bit).  Returns how many."""
+    k = code_lengths[word]
+    for t in range(k):
+        tgt[t] = points[word, t]
+        lab[t] = np.float32(1.0) - np.float32(codes[word, t])
+    return k
+
+
 @njit(nogil=True, cache=True, fastmath=_FAST)
 def train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, keep, neg_accept, neg_alias,
               points, codes, code_lengths, sg, hs, negative, window, shrink, cbow_mean,
@@ -281,10 +292,7 @@ def train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, keep, ne
                     for j in range(d):
                         err[a, j] = 0.0
                 if hs:
-                    k = code_lengths[word]
-                    for t in range(k):
-                        tgt[t] = points[word, t]
-                        lab[t] = np.float32(1.0) - np.float32(codes[word, t])
+                    k = _hs_targets(word, points, codes, code_lengths, tgt, lab)
                     loss += _sg_window(syn0, syn1, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
                 if negative:
                     state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
@@ -307,10 +315,7 @@ def train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, keep, ne
                     for j in range(d):
                         h[j] *= inv
                 if hs:
-                    k = code_lengths[word]
-                    for t in range(k):
-                        tgt[t] = points[word, t]
-                        lab[t] = np.float32(1.0) - np.float32(codes[word, t])
+                    k = _hs_targets(word, points, codes, code_lengths, tgt, lab)
                     loss += _cbow_window(h, syn1, tgt, lab, k, alpha, grad[0], neu1e, compute_loss)
                 if negative:
                     state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
