@@ -10,7 +10,8 @@ from w2v import store
 from w2v.cli import main
 from w2v.errors import W2VError
 from w2v.items import CoOccurrence, ItemModel, MostPopular, leave_last_out, logs, synthetic
-from w2v.items.baselines import cooccurrence_matrix, top_k
+from w2v.items.baselines import cooccurrence_matrix
+from w2v.vectors import top_k
 from w2v.items.evaluate import metrics, rank_scores
 from w2v.vectors import KeyedVectors
 

@@ -204,6 +204,27 @@ def test_top_k_agrees_with_a_full_sort():
     np.testing.assert_array_equal(rows, np.argsort(-block, axis=1)[:, :4])
 
 
+def test_top_k_breaks_ties_by_index_and_skips_nan_in_every_path():
+    rng = np.random.default_rng(8)
+    block = rng.integers(0, 3, (40, 50)).astype(np.float64)       # many ties at the k-th place
+    reference = np.argsort(-block, axis=1, kind="stable")
+    np.testing.assert_array_equal(top_k_rows(block.copy(), 5), reference[:, :5])
+    for row, expected in zip(block, reference):
+        np.testing.assert_array_equal(top_k(row, 5), expected[:5])
+    # identical vectors: the single and the batched query give the same neighbours, in index order
+    vectors = np.vstack([np.ones((150, 4)), rng.standard_normal((10, 4))]).astype(np.float32)
+    kv = KeyedVectors(4).set_vectors([f"w{i}" for i in range(160)], vectors)
+    single = kv.most_similar("w1", topn=4)
+    assert [k for k, _ in single] == ["w0", "w2", "w3", "w4"]
+    assert [k for k, _ in kv.most_similar_batch(["w1"], topn=4)[0]] == [k for k, _ in single]
+    # a broken (nan) vector is nobody's neighbour, in any query
+    broken = np.array([[1, 0], [1, .1], [np.nan, 1], [0, 1]], np.float32)
+    kv = KeyedVectors(2).set_vectors(["a", "b", "bad", "c"], broken)
+    for found in (kv.most_similar("a", topn=3), kv.most_similar_cosmul("a", topn=3),
+                  kv.most_similar_batch(["a"], topn=3)[0]):
+        assert [k for k, _ in found] == ["b", "c"], found
+
+
 def test_access_and_norm_cache(pair):
     ours, _ = pair
     assert len(ours) == N and "w3" in ours and "nope" not in ours

@@ -15,6 +15,7 @@ queries at once (:meth:`KeyedVectors.most_similar_batch`, analogy evaluation)
 are one matrix-matrix product per block.
 """
 import difflib
+import itertools
 
 import numpy as np
 
@@ -79,8 +80,13 @@ def top_k(scores, k, exclude=()):
     """Indices of the ``k`` highest ``scores`` in descending order, skipping ``exclude``.
 
     A partial sort (``argpartition``) selects the candidates, so the cost is linear in
-    ``len(scores)`` plus ``k log k``.  Equal scores are ordered by index.
+    ``len(scores)`` plus ``k log k``.  Equal scores are ordered by index.  NaN scores (a
+    broken vector) are never returned.
     """
+    nan = np.isnan(scores)
+    if nan.any():
+        scores = np.where(nan, -np.inf, scores)
+        exclude = itertools.chain(exclude, np.flatnonzero(nan).tolist())
     n = scores.shape[0]
     exclude = set(int(i) for i in exclude)
     want = min(n, k + len(exclude))
@@ -103,7 +109,9 @@ def top_k(scores, k, exclude=()):
 
 
 def top_k_rows(scores, k):
-    """Row-wise :func:`top_k` of a 2-D score block: (rows × k) indices, best first."""
+    """Row-wise :func:`top_k` of a 2-D score block: (rows × k) indices, best first, equal
+    scores ordered by index.  NaN scores are set to -inf in place (callers drop -inf)."""
+    scores[np.isnan(scores)] = -np.inf
     rows, n = scores.shape
     k = min(k, n)
     if k <= 0:
@@ -113,8 +121,14 @@ def top_k_rows(scores, k):
     else:
         candidates = np.broadcast_to(np.arange(n), (rows, n)).copy()
     picked = np.take_along_axis(scores, candidates, axis=1)
-    order = np.argsort(-picked, axis=1, kind="stable")
-    return np.take_along_axis(candidates, order, axis=1)
+    best = np.take_along_axis(candidates, np.lexsort((candidates, -picked), axis=1), axis=1)
+    if k < n:
+        # argpartition keeps an arbitrary subset of the entries tied with the k-th; the rows
+        # that have such ties are redone by top_k, which keeps them all and orders them by index
+        tied = (scores >= picked.min(axis=1)[:, None]).sum(axis=1) > k
+        for r in np.flatnonzero(tied):
+            best[r] = top_k(scores[r], k)
+    return best
 
 
 class KeyedVectors:

@@ -11,6 +11,8 @@ the batch), ``codes`` (item index) and ``age`` (0 for the most recent event of t
 import numpy as np
 import pandas as pd
 
+from ..vectors import top_k
+
 # Pairs generated at once while counting co-occurrences; bounds the memory to ~100 MB.
 _PAIR_BUDGET = 4_000_000
 
@@ -18,19 +20,6 @@ _PAIR_BUDGET = 4_000_000
 def recency_weights(age, decay):
     """Weight of each history event: ``decay ** age`` (1 for the most recent event)."""
     return np.power(float(decay), np.asarray(age, dtype=np.float64))
-
-
-def top_k(scores, k):
-    """Indices of the ``k`` best scores, best first; ties go to the lower index."""
-    k = min(int(k), len(scores))
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    candidates = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    # argpartition cuts ties at the k-th place arbitrarily: widen to every tied candidate.
-    cut = scores[candidates].min()
-    candidates = np.flatnonzero(scores >= cut)
-    order = np.lexsort((candidates, -scores[candidates]))
-    return candidates[order[:k]]
 
 
 def popularity_prior(counts):

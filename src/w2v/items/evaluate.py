@@ -15,6 +15,7 @@ users would flatter every method.
 import numpy as np
 import pandas as pd
 
+from ..vectors import top_k_rows
 from . import logs
 
 # Users scored per batch: a batch holds users × items float64 scores.
@@ -42,7 +43,7 @@ def _batches(n_users, n_items):
 def rank_scores(scores, rows, seen_codes, targets, exclude_seen):
     """1-based rank of each row's target among its scores (np.inf when unreachable).
 
-    Ties are broken as :func:`w2v.items.baselines.top_k` breaks them (lower index first).
+    Ties are broken as :func:`w2v.vectors.top_k` breaks them (lower index first).
     ``scores`` is modified: seen items are set to -inf when ``exclude_seen``.
     """
     if exclude_seen:
@@ -81,8 +82,7 @@ def rank_users(recommender, owner, codes, age, targets, k, exclude_seen=True, sc
 
 def _top_rows(scores, k):
     """Row-wise :func:`top_k` for a matrix; -1 where fewer than k items are reachable."""
-    # A stable sort of -score puts tied items in index order, exactly as top_k does.
-    top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    top = top_k_rows(scores, k)
     return np.where(np.isfinite(np.take_along_axis(scores, top, axis=1)), top, -1)
 
 

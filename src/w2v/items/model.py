@@ -23,9 +23,9 @@ import numpy as np
 
 from .. import store
 from ..errors import W2VError
-from ..vectors import KeyedVectors
+from ..vectors import KeyedVectors, top_k
 from . import logs
-from .baselines import Recommender, popularity_prior, recency_weights, top_k
+from .baselines import Recommender, popularity_prior, recency_weights
 from .evaluate import history_arrays, metrics, rank_scores, target_codes
 
 KIND = "items"
