@@ -62,7 +62,7 @@ def assert_same_analogies(ours, theirs):
 
 
 @pytest.mark.parametrize("kwargs", [dict(), dict(case_insensitive=False), dict(restrict_vocab=8),
-                                    dict(dummy4unknown=True)])
+                                    dict(restrict_vocab=None), dict(dummy4unknown=True)])
 def test_planted_analogies_match_gensim(planted, kwargs):
     keys, vectors, questions = planted
     ours, theirs = both(keys, vectors)

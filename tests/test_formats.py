@@ -331,6 +331,16 @@ def test_writes_are_atomic_and_keys_checked(tmp_path):
         formats.save(kv, tmp_path / "v.unknown")
 
 
+def test_overwriting_keeps_the_file_mode_and_native_keeps_any_key(tmp_path):
+    path = tmp_path / "v.w2v"
+    kv = KeyedVectors(2).set_vectors([10, 20], np.ones((2, 2), np.float32))   # gensim allows int keys
+    kv.save(path)
+    os.chmod(path, 0o600)
+    kv.save(path)
+    assert (os.stat(path).st_mode & 0o777) == 0o600
+    assert w2v.load(path).index_to_key == ["10", "20"]      # as the text formats write them
+
+
 def test_gensim_compatible_methods(kv, tmp_path):
     kv.save_word2vec_format(tmp_path / "v.bin", binary=True)
     back = KeyedVectors.load_word2vec_format(tmp_path / "v.bin", binary=True, limit=5)

@@ -187,6 +187,7 @@ def test_cosine_similarity_any_vectors():
     np.testing.assert_allclose(cosine_similarity([2.0, 0.0], matrix), [1.0, 0.0, -1.0, 0.0])
     np.testing.assert_allclose(cosine_similarity(matrix, [2.0, 0.0]), [1.0, 0.0, -1.0, 0.0])
     assert cosine_similarity([0.0, 0.0], [1.0, 1.0]) == 0.0
+    np.testing.assert_allclose(KeyedVectors.cosine_similarities([2.0, 0.0], matrix), [1.0, 0.0, -1.0, 0.0])
     with pytest.raises(ValueError, match="different lengths"):
         cosine_similarity([1, 2, 3], [1, 2])
 

@@ -4,7 +4,12 @@ An interrupted save never leaves a half-written file under the target's name.
 """
 import contextlib
 import os
+import stat
 import tempfile
+
+# Read once: setting and restoring the umask for each write would race with other threads.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 @contextlib.contextmanager
@@ -18,10 +23,12 @@ def atomic_write(path, mode="wb", encoding=None, newline=None):
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        # mkstemp creates the file private (0600); give it the permissions a plain open() would
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        # mkstemp creates the file private (0600); give it the permissions a plain open() would:
+        # those of the file it replaces, or the default ones for a new file
+        try:
+            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+        except FileNotFoundError:
+            os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

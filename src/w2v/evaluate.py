@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from .errors import FormatError, W2VError
-from .vectors import _BLOCK_FLOATS, top_k_rows
+from .vectors import _BLOCK_FLOATS, _search_end, top_k_rows
 
 
 class AnalogyResult(tuple):
@@ -127,7 +127,7 @@ def evaluate_word_analogies(kv, path, restrict_vocab=300000, case_insensitive=Tr
 
 def _answer(kv, questions, ok_vocab, restrict_vocab, case_insensitive, sections):
     normed = kv.get_normed_vectors()
-    end = min(restrict_vocab, len(normed))
+    end = _search_end(restrict_vocab, len(normed))
     candidates = normed[:end]
     idx = np.array([[ok_vocab[a], ok_vocab[b], ok_vocab[c]] for _, a, b, c, _ in questions], dtype=np.int64)
     # b − a + c from unit vectors, scaled to unit length (the 3CosAdd query of gensim's most_similar)

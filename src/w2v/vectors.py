@@ -71,9 +71,12 @@ def _ensure_list(value):
         return []
     if isinstance(value, _KEY_TYPES) or (isinstance(value, np.ndarray) and value.ndim == 1):
         return [value]
-    if isinstance(value, np.ndarray) and value.ndim == 2:
-        return list(value)
     return list(value)
+
+
+def _search_end(restrict_vocab, n):
+    """How many of the first keys a query searches: ``restrict_vocab`` of them (all if None)."""
+    return min(restrict_vocab or n, n)
 
 
 def top_k(scores, k, exclude=()):
@@ -140,10 +143,7 @@ class KeyedVectors:
         self.key_to_index = {}
         self.vectors = np.zeros((count, self.vector_size), dtype=dtype)
         self.counts = np.zeros(count, dtype=np.int64)
-        self._norms = None
-        self._normed = None
-        self._quantized = None
-        self._suggest_cache = None
+        self._clear_cache()
 
     def __repr__(self):
         return f"<KeyedVectors: {len(self)} keys, vector_size={self.vector_size}>"
@@ -345,12 +345,8 @@ class KeyedVectors:
     # -- similarity -----------------------------------------------------------------------
     @staticmethod
     def cosine_similarities(vector_1, vectors_all):
-        """Cosine similarity of ``vector_1`` to each row of ``vectors_all``."""
-        vector_1 = np.asarray(vector_1)
-        vectors_all = np.asarray(vectors_all)
-        norm = np.linalg.norm(vector_1)
-        all_norms = np.linalg.norm(vectors_all, axis=1)
-        return vectors_all @ vector_1 / (norm * all_norms)
+        """Cosine similarity of ``vector_1`` to each row of ``vectors_all`` (0 for a zero row)."""
+        return cosine_similarity(vector_1, np.atleast_2d(vectors_all))
 
     def similarity(self, w1, w2):
         """Cosine similarity of two keys."""
@@ -585,7 +581,7 @@ class KeyedVectors:
         """
         rows = self._indices(keys)
         normed = self.get_normed_vectors()
-        end = min(restrict_vocab or len(normed), len(normed))
+        end = _search_end(restrict_vocab, len(normed))
         candidates = normed[:end]
         block = max(1, _BLOCK_FLOATS // max(1, end))
         results = []
@@ -618,7 +614,7 @@ class KeyedVectors:
             raise KeyError(self._missing_message(missing))
         inputs = {self.get_index(t) for t in terms if isinstance(t, _KEY_TYPES)}
         normed = self.get_normed_vectors()
-        end = min(restrict_vocab or len(normed), len(normed))
+        end = _search_end(restrict_vocab, len(normed))
         candidates = normed[:end]
 
         def query(term):  # keys count as unit vectors; raw vectors are used as given (as gensim does)
@@ -711,7 +707,7 @@ class KeyedVectors:
     def _native_arrays(self, counts=None):
         """The arrays of every native file that carries vectors (kinds vectors, model, items):
         ``vectors``, ``counts`` (``counts`` overrides the keys' own) and the keys, packed."""
-        blob, offsets = store.encode_strings(self.index_to_key)
+        blob, offsets = store.encode_strings([str(k) for k in self.index_to_key])   # as the text formats do
         return {"vectors": self.vectors, "counts": self.counts if counts is None else np.asarray(counts, np.int64),
                 "keys.blob": blob, "keys.offsets": offsets}
 
