@@ -111,6 +111,9 @@ def test_negatives_are_drawn_from_the_noise_distribution():
     np.testing.assert_allclose(freq, noise.probabilities, atol=0.01)
     # the positive word is never drawn as its own negative
     assert "a" not in noise.draw(np.random.default_rng(1), 500, exclude=("a",))
+    # words of zero probability cannot stand in: excluding the only drawable word is an error, not a hang
+    with pytest.raises(W2VError, match="no word left"):
+        Noise(["a", "b", "c"], [5, 0, 0]).draw(np.random.default_rng(0), 2, exclude=("a",))
 
 
 def test_noise_of_a_model_uses_its_counts_and_exponent():
@@ -282,6 +285,9 @@ def test_rows_work_for_many_dimensions_and_reject_unknown_words(tmp_path):
     assert len(re.findall(r"\x1b\[48;2", terminal_rows(kv, ["a"], dims=7, legend=False))) == 7
     with pytest.raises(KeyError, match="'zzz', 'yyy'"):
         plot_rows(kv, ["a", "zzz", "yyy"])
+    huge = make_kv({w: rng.normal(size=1300) for w in ["a", "b"]})
+    ticks = plot_rows(huge, ["a", "b"]).axes[0].get_xticks()
+    assert 10 <= len(ticks) <= 13 and ticks[0] == 0
     with pytest.raises(W2VError, match="picture format"):
         plot_rows(kv, ["a"], path=tmp_path / "rows.bmpx")
 
@@ -417,3 +423,16 @@ def test_personality_similarities_of_the_article():
     p2_5 = [-0.5, -0.4, -0.2, 0.7, -0.1]
     assert round(cosine_similarity(jay5, p1_5), 2) == 0.66
     assert round(cosine_similarity(jay5, p2_5), 2) == -0.37
+
+
+def test_pictures_do_not_start_numba(tmp_path):
+    """Drawing vectors needs no compiled kernels; numba's start-up would slow every `w2v show`."""
+    import subprocess
+
+    code = ("import sys, numpy as np, w2v, w2v.illustrate as ill\n"
+            "kv = w2v.KeyedVectors(3).set_vectors(['a', 'b', 'c'], np.eye(3, dtype=np.float32))\n"
+            "ill.plot_rows(kv, ['a', 'b'], path=sys.argv[1]); ill.terminal_rows(kv, ['a'])\n"
+            "print('numba' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.png")], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"

@@ -13,9 +13,9 @@ def top_words(kv, n):
     """The ``n`` most frequent words (by stored counts; vocabulary order when there are none)."""
     counts = np.asarray(getattr(kv, "counts", ()), dtype=np.int64)
     if len(counts) == len(kv.index_to_key) and counts.any():
-        order = np.argsort(-counts, kind="stable")[:n]
+        order = np.argsort(-counts, kind="stable")[:max(n, 0)]
     else:
-        order = np.arange(min(n, len(kv.index_to_key)))
+        order = np.arange(min(max(n, 0), len(kv.index_to_key)))
     return [kv.index_to_key[i] for i in order]
 
 
@@ -136,11 +136,7 @@ def plot_map(kv, words=None, top=50, method="pca", arrows=(), path=None, seed=1,
 
     pairs = _parse_arrows(arrows)
     chosen = list(words) if words is not None else top_words(kv, int(top))
-    for a, b in pairs:
-        for w in (a, b):
-            if w not in chosen:
-                chosen.append(w)
-    chosen = list(dict.fromkeys(chosen))
+    chosen = list(dict.fromkeys(chosen + [w for pair in pairs for w in pair]))   # arrows' words too, once
     labels, matrix = lookup(kv, chosen)
     coords, axis_names = project(matrix, method=method, seed=seed, normalize=normalize)
 

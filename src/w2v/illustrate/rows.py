@@ -68,7 +68,7 @@ def rows_figure(labels, matrix, numbers=False, title=None, limit=colors.LIMIT, l
         for tick, colour in zip(ax.get_yticklabels(), label_colours):
             if colour:
                 tick.set_color(colour)
-    step = next(s for s in (1, 2, 5, 10, 25, 50, 100) if d / s <= 12)
+    step = next((s for s in (1, 2, 5, 10, 25, 50, 100) if d / s <= 12), -(-d // 12))   # about 12 ticks
     ax.set_xticks(range(0, d, step))
     ax.tick_params(axis="x", labelsize=8, colors="0.4", length=2)
     ax.tick_params(axis="y", length=0, pad=6)

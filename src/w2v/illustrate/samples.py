@@ -8,7 +8,6 @@ import string
 
 import numpy as np
 
-from .. import vocab
 from ..errors import W2VError
 from ..kernels.reference import skipgram_pairs, window_positions
 
@@ -62,6 +61,8 @@ class Noise:
         self.source = source
         if not len(self.words) or self.counts.sum() <= 0:
             raise W2VError(f"{source or 'the vocabulary'} has no word counts to draw negative samples from")
+        from .. import vocab   # here, not at the top: vocab starts numba, which `w2v show` does not need
+
         self.probabilities = vocab.noise_probabilities(self.counts, self.exponent)
         self._cumulative = np.cumsum(self.probabilities)
         self._index = {w: i for i, w in enumerate(self.words)}
@@ -81,14 +82,11 @@ class Noise:
     @classmethod
     def from_corpus(cls, path, min_count=5, exponent=0.75, progress=False):
         """Count the words of a corpus file and keep those seen ``min_count`` times, as training would."""
-        from .. import corpus
+        from .. import corpus, vocab
 
         words, counts = corpus.scan(path, progress=progress).vocabulary()
         words, counts = vocab.select(words, counts, min_count=min_count)
         return cls(words, counts, exponent, source=str(path))
-
-    def probability(self, word):
-        return float(self.probabilities[self._index[word]])
 
     def draw(self, rng, k, exclude=()):
         """``k`` words drawn from the distribution, none of them in ``exclude``.
@@ -97,7 +95,7 @@ class Noise:
         better with exactly ``k`` negatives, so such draws are redrawn instead.
         """
         banned = {self._index[w] for w in exclude if w in self._index}
-        if len(banned) >= len(self.words):
+        if self.probabilities.sum() - self.probabilities[list(banned)].sum() <= 1e-12:
             raise W2VError("the vocabulary has no word left to draw as a negative sample")
         out = []
         while len(out) < k:
