@@ -58,13 +58,11 @@ def rank_scores(scores, rows, seen_codes, targets, exclude_seen):
     return ranks
 
 
-def rank_users(recommender, owner, codes, age, targets, k, exclude_seen=True, score_fn=None):
+def rank_users(recommender, owner, codes, age, targets, k, exclude_seen=True):
     """Ranks of the targets and the top-k lists for every user (batched).
 
-    ``score_fn(owner, codes, age, n_users)`` defaults to the recommender's own scorer.
     Returns (ranks, top) with ``top`` an n_users × k array of item indices (-1 padding).
     """
-    score_fn = score_fn or recommender._scores
     n_users, n_items = len(targets), len(recommender)
     ranks = np.full(n_users, np.inf)
     top = np.full((n_users, min(k, n_items)), -1, dtype=np.int64)
@@ -74,7 +72,7 @@ def rank_users(recommender, owner, codes, age, targets, k, exclude_seen=True, sc
     for a, b in _batches(n_users, n_items):
         lo, hi = bounds[a], bounds[b]
         rows = owner[lo:hi] - a
-        scores = np.array(score_fn(rows, codes[lo:hi], age[lo:hi], b - a), dtype=np.float64)
+        scores = np.array(recommender._scores(rows, codes[lo:hi], age[lo:hi], b - a), dtype=np.float64)
         ranks[a:b] = rank_scores(scores, rows, codes[lo:hi], targets[a:b], exclude_seen)
         top[a:b] = _top_rows(scores, top.shape[1])
     return ranks, top
@@ -101,15 +99,6 @@ def metrics(ranks, top, n_items, k):
         "ndcg": float(np.where(inside, 1.0 / np.log2(ranks + 1.0), 0.0).mean()),
         "coverage": float(len(shown) / n_items) if n_items else 0.0,
     }
-
-
-def evaluate_recommender(recommender, table, held_out, k=10, exclude_seen=True):
-    """Metrics of one recommender on held-out events, with histories from ``table``."""
-    users = held_out["user"].to_numpy()
-    owner, codes, age = history_arrays(recommender, table, users)
-    targets = target_codes(recommender, held_out["item"].to_numpy(object))
-    ranks, top = rank_users(recommender, owner, codes, age, targets, k, exclude_seen)
-    return metrics(ranks, top, len(recommender), k)
 
 
 class Evaluation:
@@ -164,16 +153,19 @@ def leave_last_out(source, item=None, user=None, time=None, *, k=10, exclude_see
     window = model.config["window"] if cooccurrence_window is None else cooccurrence_window
     popular, cooc = baselines_for(model, train_table, window)
 
-    rows = {"item2vec": evaluate_recommender(model, train_table, held_out, k, exclude_seen),
-            popular.name: evaluate_recommender(popular, train_table, held_out, k, exclude_seen),
-            cooc.name: evaluate_recommender(cooc, train_table, held_out, k, exclude_seen)}
-    targets = held_out["item"].to_numpy(object)
+    # the three share the model's candidate items, so they share the histories and targets
+    owner, codes, age = history_arrays(model, train_table, held_out["user"].to_numpy())
+    targets = target_codes(model, held_out["item"].to_numpy(object))
+    rows = {}
+    for recommender in (model, popular, cooc):
+        ranks, top = rank_users(recommender, owner, codes, age, targets, k, exclude_seen)
+        rows[recommender.name] = metrics(ranks, top, len(recommender), k)
     counts = {
         "events": int(len(table)),
         "training_events": int(len(train_table)),
         "test_users": int(len(held_out)),
         "candidate_items": len(model),
-        "unknown_targets": int(sum(1 for t in targets if t not in model.key_to_index)),
+        "unknown_targets": int((targets < 0).sum()),
         "skipped_rows": report.skipped if report else 0,
     }
     return Evaluation(k, rows, counts, model)

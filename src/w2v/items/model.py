@@ -25,8 +25,8 @@ from .. import store
 from ..errors import W2VError
 from ..vectors import KeyedVectors, top_k
 from . import logs
-from .baselines import Recommender, popularity_prior, recency_weights
-from .evaluate import history_arrays, metrics, rank_scores, target_codes
+from .baselines import MostPopular, Recommender, popularity_prior, recency_weights
+from .evaluate import history_arrays, metrics, rank_scores, rank_users, target_codes
 
 KIND = "items"
 FORMAT_VERSION = 1
@@ -111,7 +111,6 @@ class ItemModel(Recommender):
         _check_weights(self.decay, self.popularity_weight)
         self.tuning = tuning
         self.log_report = None
-        self._unit = None
         self._prior = popularity_prior(self.counts)
 
     # -- building -----------------------------------------------------------------------------
@@ -204,23 +203,15 @@ class ItemModel(Recommender):
         # Highest NDCG; among near-ties the earlier grid point (less decay, less popularity).
         best = max(results.values())
         decay, weight = next(key for key, value in results.items() if value >= best - 1e-12)
-        popular = np.asarray(trial.counts, np.float64)
-        pop_ranks = []
-        for rows, b_codes, b_targets, similarity in trial._similarity_batches(owner, codes, age, targets, 1.0):
-            pop_ranks.append(rank_scores(np.broadcast_to(popular, similarity.shape).copy(), rows, b_codes,
-                                         b_targets, True))
-        baseline = metrics(np.concatenate(pop_ranks), np.zeros((0, 0), np.int64), len(trial), tune_k)["ndcg"]
+        pop_ranks, _ = rank_users(MostPopular(trial.index_to_key, trial.counts), owner, codes, age, targets, tune_k)
+        baseline = metrics(pop_ranks, np.zeros((0, 0), np.int64), len(trial), tune_k)["ndcg"]
         return {"decay": decay, "popularity_weight": weight, "users": int(len(held)), "metric": f"ndcg@{tune_k}",
                 "score": best, "most_popular_score": baseline,
                 "grid": [[d, w, s] for (d, w), s in results.items()]}
 
     # -- scoring ------------------------------------------------------------------------------
     def _unit_vectors(self):
-        if self._unit is None:
-            vectors = np.asarray(self.wv.vectors, dtype=np.float32)
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            self._unit = vectors / np.where(norms > 0, norms, 1)
-        return self._unit
+        return np.asarray(self.wv.get_normed_vectors(), dtype=np.float32)   # cached by wv
 
     def _query_vectors(self, owner, codes, age, n_users, decay):
         unit = self._unit_vectors()
