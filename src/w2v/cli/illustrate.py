@@ -99,11 +99,9 @@ def _load_model(path):
 
 
 def _load_vectors(path):
-    from .. import store
-    from ..formats import load
+    from . import load_vectors
 
-    # Native files are memory-mapped: showing five rows of a big model should not read all of it.
-    return load(path, mmap="r" if store.is_native(path) else None)
+    return load_vectors(path)
 
 
 # -- handlers -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import json
 import os
 import sys
 
-_FORMATS = ("word2vec-text", "word2vec-binary", "glove", "fasttext-vec", "native")
+from ..formats import FORMATS
 
 
 def register(sub):
@@ -56,8 +56,8 @@ def register(sub):
                        description="Read any vectors file w2v knows and write it in another format.")
     p.add_argument("source", help="input vectors or model file (format detected from its content)")
     p.add_argument("target", help="output file (written atomically)")
-    p.add_argument("--to", choices=_FORMATS, metavar="FORMAT",
-                   help=f"output format: {', '.join(_FORMATS)} (default: from the target's suffix)")
+    p.add_argument("--to", choices=FORMATS, metavar="FORMAT",
+                   help=f"output format: {', '.join(FORMATS)} (default: from the target's suffix)")
     p.add_argument("--limit", type=_positive_int, metavar="N", help="convert only the first N vectors")
     p.add_argument("--unicode-errors", choices=("strict", "replace", "ignore"), default="strict",
                    help="what to do with words that are not valid UTF-8 (default: strict)")
@@ -94,9 +94,9 @@ def _topn_args(p):
 
 
 def _load(args):
-    from ..formats import load
+    from . import load_vectors
 
-    return load(args.vectors, limit=getattr(args, "limit", None))
+    return load_vectors(args.vectors, limit=getattr(args, "limit", None))
 
 
 def _print_json(value):
@@ -279,12 +279,12 @@ def _evaluate(args):
 
 
 def _convert(args):
-    from ..formats import detect_format, load, save
+    from ..formats import _SUFFIXES, detect_format, load, save
 
     source_format = detect_format(args.source)
     kv = load(args.source, limit=args.limit, unicode_errors=args.unicode_errors)
     save(kv, args.target, args.to)
-    target_format = args.to or detect_format(args.target)
+    target_format = args.to or _SUFFIXES[os.path.splitext(args.target)[1].lower()]   # save() checked it
     print(f"wrote {len(kv)} vectors x {kv.vector_size} dimensions from {source_format} to {args.target} "
           f"({target_format})")
     return 0

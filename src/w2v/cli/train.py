@@ -5,7 +5,7 @@ from importlib import resources
 
 DEMO_CORPUS = "public-domain-speeches.txt.gz"
 DEMO_WORDS = ("freedom", "god", "economy", "war", "america")
-VECTOR_FORMATS = ("native", "word2vec-binary", "word2vec-text", "glove", "fasttext-vec")
+from ..formats import FORMATS
 
 
 def register(sub):
@@ -16,7 +16,7 @@ def register(sub):
     )
     p.add_argument("corpus", metavar="CORPUS")
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="where to save the model")
-    p.add_argument("--format", choices=VECTOR_FORMATS, default="native",
+    p.add_argument("--format", choices=FORMATS, default="native",
                    help="native (default): the full model, can be trained further; the others write only the "
                         "vectors, for word2vec.c, gensim, GloVe or fastText tools")
     _add_training_options(p)
