@@ -74,6 +74,17 @@ def _ensure_list(value):
     return list(value)
 
 
+def missing_message(missing, suggest=None, noun="key"):
+    """"keys not in vocabulary: 'x' (did you mean 'y'?), ..." for the keys ``missing``;
+    ``suggest(key)`` gives the spelling hints."""
+    parts = []
+    for key in missing:
+        close = suggest(key) if suggest is not None and isinstance(key, str) else []
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        parts.append(f"{key!r}{hint}")
+    return f"{noun if len(missing) == 1 else noun + 's'} not in vocabulary: {', '.join(parts)}"
+
+
 def _search_end(restrict_vocab, n):
     """How many of the first keys a query searches: ``restrict_vocab`` of them (all if None)."""
     return min(restrict_vocab or n, n)
@@ -286,13 +297,7 @@ class KeyedVectors:
 
     # -- unknown keys ---------------------------------------------------------------------
     def _missing_message(self, missing):
-        parts = []
-        for key in missing:
-            close = self.suggest(key) if isinstance(key, str) else []
-            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-            parts.append(f"{key!r}{hint}")
-        noun = "key" if len(missing) == 1 else "keys"
-        return f"{noun} not in vocabulary: {', '.join(parts)}"
+        return missing_message(missing, self.suggest)
 
     def suggest(self, word, n=3):
         """Up to ``n`` vocabulary keys spelled like ``word`` (for 'did you mean' hints).

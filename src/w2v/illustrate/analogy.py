@@ -2,17 +2,12 @@
 import numpy as np
 
 from . import colors
+from ..vectors import _ensure_list
 from .common import lookup, save_figure
 from .rows import rows_figure, terminal_rows
 
 MINUS = "\u2212"
 APPROX = "\u2248"
-
-
-def _as_list(words):
-    if words is None:
-        return []
-    return [words] if isinstance(words, str) else list(words)
 
 
 def analogy_rows(kv, positive, negative=(), topn=1):
@@ -24,7 +19,7 @@ def analogy_rows(kv, positive, negative=(), topn=1):
     gensim, ranks by cosine to the mean of the unit-length inputs and leaves the input
     words out — each labelled with that cosine similarity.
     """
-    positive, negative = _as_list(positive), _as_list(negative)
+    positive, negative = _ensure_list(positive), _ensure_list(negative)
     if not positive:
         raise ValueError("an analogy needs at least one positive word")
     ordered = [positive[0]] + negative + positive[1:]

@@ -16,12 +16,9 @@ def missing_words_error(missing, kv=None):
 
     With ``kv``, each word gets the vocabulary's "did you mean" spelling hints.
     """
-    parts = []
-    for word in missing:
-        close = kv.suggest(word) if kv is not None and hasattr(kv, "suggest") and isinstance(word, str) else []
-        parts.append(repr(word) + (f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""))
-    noun = "word" if len(missing) == 1 else "words"
-    return KeyError(f"{noun} not in vocabulary: {', '.join(parts)}")
+    from ..vectors import missing_message
+
+    return KeyError(missing_message(missing, getattr(kv, "suggest", None), noun="word"))
 
 
 def lookup(kv_or_vectors, words=None):
