@@ -54,16 +54,28 @@ def is_table_file(path):
     return fmt in _SEPARATORS or fmt in _PARQUET
 
 
+def _column_names(path, sep=None):
+    """The column names of a Parquet, CSV or TSV file, from its header alone (clear errors)."""
+    fmt, _ = _suffixes(path)
+    if fmt in _PARQUET:
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise W2VError(f"{path}: reading Parquet needs pyarrow: pip install w2v[parquet]") from None
+        try:
+            return pq.read_schema(path).names
+        except Exception as exc:  # pyarrow raises several unrelated types for a bad file
+            raise W2VError(f"{path}: not a readable Parquet file: {exc}") from None
+    try:
+        return list(pd.read_csv(path, sep=sep or _SEPARATORS.get(fmt, ","), nrows=0).columns)
+    except pd.errors.EmptyDataError:
+        raise W2VError(f"{path}: the file is empty (expected a header line naming the columns)") from None
+    except UnicodeDecodeError as exc:
+        raise W2VError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
 def _read_parquet(path, columns):
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise W2VError(f"{path}: reading Parquet needs pyarrow: pip install w2v[parquet]") from None
-    try:
-        names = pq.read_schema(path).names
-    except Exception as exc:  # pyarrow raises several unrelated types for a bad file
-        raise W2VError(f"{path}: not a readable Parquet file: {exc}") from None
-    _check_columns(path, columns, names)
+    _check_columns(path, columns, _column_names(path))
     return pd.read_parquet(path, columns=columns, engine="pyarrow")
 
 
@@ -79,13 +91,7 @@ def _read_delimited(path, columns, sep):
     fmt, _ = _suffixes(path)
     if sep is None:
         sep = _SEPARATORS.get(fmt, ",")
-    try:
-        header = pd.read_csv(path, sep=sep, nrows=0)
-    except pd.errors.EmptyDataError:
-        raise W2VError(f"{path}: the file is empty (expected a header line naming the columns)") from None
-    except UnicodeDecodeError as exc:
-        raise W2VError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    _check_columns(path, columns, header.columns)
+    _check_columns(path, columns, _column_names(path, sep))
     # Every column as literal text: ids stay strings ("007" is not 7) and nothing becomes NaN
     # behind our back ("NA" can be an item id); empty fields are the only missing values.
     try:
@@ -404,16 +410,10 @@ def read_names(source, name_col, id_col=None, sep=None):
         name = os.fspath(source)
         if not os.path.exists(name):
             raise W2VError(f"{name}: no such file")
-        fmt, _ = _suffixes(name)
-        if fmt in _PARQUET:
-            if id_col is None:
-                import pyarrow.parquet as pq
-                id_col = pq.read_schema(name).names[0]
-            frame = _read_parquet(name, [id_col, name_col])
-        else:
-            if id_col is None:
-                id_col = pd.read_csv(name, sep=sep or _SEPARATORS.get(fmt, ","), nrows=0).columns[0]
-            frame = _read_delimited(name, [id_col, name_col], sep)
+        if id_col is None:
+            id_col = _column_names(name, sep)[0]
+        columns = [id_col, name_col]
+        frame = _read_parquet(name, columns) if _suffixes(name)[0] in _PARQUET else _read_delimited(name, columns, sep)
     ids = _as_id_strings(frame[id_col])
     names = frame[name_col].astype(object).where(frame[name_col].notna(), "")
     keep = ids.notna().to_numpy()
