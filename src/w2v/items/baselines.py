@@ -67,10 +67,13 @@ class Recommender:
         known = codes >= 0
         return codes[known], age[known]
 
-    def recommend(self, history, topn=10, exclude_seen=True, ignore_unknown=False):
-        """Items for someone who interacted with ``history`` (oldest first): [(item, score)], best first."""
+    def recommend(self, history, topn=10, exclude_seen=True, ignore_unknown=False, **score_options):
+        """Items for someone who interacted with ``history`` (oldest first): [(item, score)], best first.
+
+        ``score_options`` go to the recommender's scorer (``ItemModel``: decay, popularity_weight)."""
         codes, age = self._history_codes(history, ignore_unknown)
-        scores = np.array(self._scores(np.zeros(len(codes), np.int64), codes, age, 1)[0], dtype=np.float64)
+        scores = np.array(self._scores(np.zeros(len(codes), np.int64), codes, age, 1, **score_options)[0],
+                          dtype=np.float64)
         if exclude_seen:
             scores[codes] = -np.inf
         best = top_k(scores, topn)

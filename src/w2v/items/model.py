@@ -271,12 +271,7 @@ class ItemModel(Recommender):
         decay = self.decay if decay is None else float(decay)
         weight = self.popularity_weight if popularity_weight is None else float(popularity_weight)
         _check_weights(decay, weight)
-        codes, age = self._history_codes(history, ignore_unknown)
-        scores = self._scores(np.zeros(len(codes), np.int64), codes, age, 1, decay, weight)[0]
-        if exclude_seen:
-            scores[codes] = -np.inf
-        best = top_k(scores, topn)
-        return [(self.index_to_key[i], float(scores[i])) for i in best if np.isfinite(scores[i])]
+        return super().recommend(history, topn, exclude_seen, ignore_unknown, decay=decay, popularity_weight=weight)
 
     # -- files --------------------------------------------------------------------------------
     def save(self, path):
