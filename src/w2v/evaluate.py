@@ -10,7 +10,6 @@ import os
 import numpy as np
 
 from .errors import FormatError, W2VError
-from .vectors import _BLOCK_FLOATS, _search_end, top_k_rows
 
 
 class AnalogyResult(tuple):
@@ -127,21 +126,15 @@ def evaluate_word_analogies(kv, path, restrict_vocab=300000, case_insensitive=Tr
 
 def _answer(kv, questions, ok_vocab, restrict_vocab, case_insensitive, sections):
     normed = kv.get_normed_vectors()
-    end = _search_end(restrict_vocab, len(normed))
-    candidates = normed[:end]
     idx = np.array([[ok_vocab[a], ok_vocab[b], ok_vocab[c]] for _, a, b, c, _ in questions], dtype=np.int64)
     # b − a + c from unit vectors, scaled to unit length (the 3CosAdd query of gensim's most_similar)
     queries = normed[idx[:, 1]] + normed[idx[:, 2]] - normed[idx[:, 0]]
     lengths = np.linalg.norm(queries, axis=1, keepdims=True)
     queries /= np.where(lengths > 0, lengths, 1)
     keys = kv.index_to_key
-    block = max(1, _BLOCK_FLOATS // max(1, end))
-    for start in range(0, len(questions), block):
-        scores = queries[start:start + block] @ candidates.T
-        rows = np.arange(scores.shape[0])[:, None]
-        scores[rows, idx[start:start + block]] = -np.inf   # input words are never answers
-        best = top_k_rows(scores, 5)
-        for r, q in enumerate(questions[start:start + block]):
+    # the input words are never answers
+    for start, scores, best in kv._search_blocks(queries, idx, 5, restrict_vocab):
+        for r, q in enumerate(questions[start:start + len(scores)]):
             section, a, b, c, expected = q
             ignore = {a, b, c}
             predicted = None

@@ -435,11 +435,11 @@ class KeyedVectors:
                 else:  # (key or vector, weight)
                     terms.append(item[0])
                     weights.append(item[1])
-        missing = [t for t in terms if isinstance(t, _KEY_TYPES) and self.get_index(t, -1) < 0]
-        if missing:
-            raise KeyError(self._missing_message(missing))
-        inputs = [self.get_index(t) for t in terms if isinstance(t, _KEY_TYPES)]
-        return terms, np.asarray(weights, dtype=self.vectors.dtype), inputs
+        return terms, np.asarray(weights, dtype=self.vectors.dtype), self._key_rows(terms)
+
+    def _key_rows(self, terms):
+        """Rows of the keys among ``terms`` (vectors are skipped); one KeyError naming every missing key."""
+        return self._indices([t for t in terms if isinstance(t, _KEY_TYPES)]).tolist()
 
     def most_similar(self, positive=None, negative=None, topn=10, clip_start=0, clip_end=None,
                      restrict_vocab=None, indexer=None):
@@ -586,20 +586,28 @@ class KeyedVectors:
         """
         rows = self._indices(keys)
         normed = self.get_normed_vectors()
-        end = _search_end(restrict_vocab, len(normed))
-        candidates = normed[:end]
-        block = max(1, _BLOCK_FLOATS // max(1, end))
         results = []
-        for start in range(0, len(rows), block):
-            chunk = rows[start:start + block]
-            scores = normed[chunk] @ candidates.T
-            inside = chunk < end
-            scores[np.flatnonzero(inside), chunk[inside]] = -np.inf  # never return the query itself
-            best = top_k_rows(scores, topn)
-            for r in range(len(chunk)):
+        # never return the query itself
+        for _, scores, best in self._search_blocks(normed[rows], rows[:, None], topn, restrict_vocab):
+            for r in range(len(scores)):
                 results.append([(self.index_to_key[i], float(scores[r, i])) for i in best[r]
                                 if scores[r, i] != -np.inf])
         return results
+
+    def _search_blocks(self, queries, exclude, k, restrict_vocab=None):
+        """The ``k`` nearest keys to each of many unit ``queries``, one matrix product per block
+        of queries.  Yields (first query, scores, best) per block; ``exclude[q]`` holds rows that
+        are never an answer to query q (their score is -inf)."""
+        normed = self.get_normed_vectors()
+        end = _search_end(restrict_vocab, len(normed))
+        candidates = normed[:end]
+        block = max(1, _BLOCK_FLOATS // max(1, end))
+        for start in range(0, len(queries), block):
+            scores = queries[start:start + block] @ candidates.T
+            banned = exclude[start:start + block]
+            inside = (banned >= 0) & (banned < end)
+            scores[np.nonzero(inside)[0], banned[inside]] = -np.inf
+            yield start, scores, top_k_rows(scores, k)
 
     def most_similar_cosmul(self, positive=None, negative=None, topn=10, restrict_vocab=None):
         """Levy & Goldberg's 3CosMul: product of shifted cosines of positives over negatives.
@@ -614,10 +622,7 @@ class KeyedVectors:
         if not positive:
             raise ValueError("cannot compute similarity with no input")
         terms = positive + negative
-        missing = [t for t in terms if isinstance(t, _KEY_TYPES) and self.get_index(t, -1) < 0]
-        if missing:
-            raise KeyError(self._missing_message(missing))
-        inputs = {self.get_index(t) for t in terms if isinstance(t, _KEY_TYPES)}
+        inputs = set(self._key_rows(terms))
         normed = self.get_normed_vectors()
         end = _search_end(restrict_vocab, len(normed))
         candidates = normed[:end]
