@@ -292,7 +292,8 @@ def _convert(args):
 
 def _info(args):
     from .. import store
-    from ..formats import detect_format, load
+    from ..formats import detect_format
+    from . import load_vectors
 
     fmt = detect_format(args.vectors)
     info = {"file": args.vectors, "format": fmt, "bytes": os.path.getsize(args.vectors)}
@@ -301,9 +302,7 @@ def _info(args):
         info["kind"] = kind
         if meta:
             info["meta"] = meta
-        kv = load(args.vectors, mmap="r")
-    else:
-        kv = load(args.vectors)
+    kv = load_vectors(args.vectors)
     info.update(keys=len(kv), vector_size=kv.vector_size, dtype=str(kv.vectors.dtype))
     if len(kv):
         norms = kv.fill_norms()
