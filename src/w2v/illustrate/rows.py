@@ -126,13 +126,7 @@ def plot_rows(kv_or_vectors, words=None, path=None, numbers=False, title=None, l
     (readable numbers for big vectors).  With ``path`` the picture is written there
     (PNG, SVG or PDF by extension).  Returns the matplotlib Figure.
     """
-    names, matrix = lookup(kv_or_vectors, words)
-    total = matrix.shape[1]
-    matrix = _first_dims(matrix, dims)
-    if labels is not None:
-        if len(labels) != len(names):
-            raise ValueError(f"{len(labels)} labels for {len(names)} rows")
-        names = [str(s) for s in labels]
+    names, matrix, total = _labelled_rows(kv_or_vectors, words, labels, dims)
     fig = rows_figure(names, matrix, numbers=numbers, title=title, limit=limit, decimals=decimals,
                       total_dims=total)
     if path is not None:
@@ -140,12 +134,19 @@ def plot_rows(kv_or_vectors, words=None, path=None, numbers=False, title=None, l
     return fig
 
 
-def _first_dims(matrix, dims):
-    if dims is None:
-        return matrix
-    if int(dims) < 1:
-        raise ValueError(f"dims must be at least 1, got {dims}")
-    return matrix[:, :int(dims)]
+def _labelled_rows(kv_or_vectors, words, labels, dims):
+    """(row labels, the rows' first ``dims`` dimensions, the vectors' full size) for a picture."""
+    names, matrix = lookup(kv_or_vectors, words)
+    total = matrix.shape[1]
+    if dims is not None:
+        if int(dims) < 1:
+            raise ValueError(f"dims must be at least 1, got {dims}")
+        matrix = matrix[:, :int(dims)]
+    if labels is not None:
+        if len(labels) != len(names):
+            raise ValueError(f"{len(labels)} labels for {len(names)} rows")
+        names = [str(s) for s in labels]
+    return names, matrix, total
 
 
 # -- terminal -----------------------------------------------------------------------------
@@ -186,12 +187,7 @@ def terminal_rows(kv_or_vectors, words=None, width=None, numbers=False, legend=T
     ``numbers=True`` adds each vector's values below the rows; ``dims=N`` keeps the
     first N dimensions only.
     """
-    names, matrix = lookup(kv_or_vectors, words)
-    matrix = _first_dims(matrix, dims)
-    if labels is not None:
-        if len(labels) != len(names):
-            raise ValueError(f"{len(labels)} labels for {len(names)} rows")
-        names = [str(s) for s in labels]
+    names, matrix, _ = _labelled_rows(kv_or_vectors, words, labels, dims)
     n, d = matrix.shape
     if width is None:
         width = shutil.get_terminal_size((100, 24)).columns
