@@ -153,7 +153,7 @@ class Word2Vec:
     # -- training ---------------------------------------------------------------------------
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
               epochs=None, start_alpha=None, end_alpha=None, compute_loss=None, callbacks=None,
-              progress=None, checkpoint_every=None, checkpoint_path=None, **kwargs):
+              progress=None, checkpoint_every=None, checkpoint_path=None, executor=None, **kwargs):
         """Train on a corpus (words outside the vocabulary are skipped).
 
         ``epochs`` defaults to the model's; the learning rate falls linearly from
@@ -161,6 +161,8 @@ class Word2Vec:
         ``total_examples``/``total_words`` are accepted for gensim compatibility and not needed.
         ``checkpoint_every=N`` with ``checkpoint_path`` saves the full model there (atomically)
         after every N epochs; ``Word2Vec.load(checkpoint_path).resume(corpus)`` finishes the run.
+        ``executor`` runs the epochs' jobs (default: ``w2v.train.ThreadExecutor(workers)``; see
+        :mod:`w2v.train` for the contract).
         Returns (words trained after subsampling, raw words read).
         """
         unknown = set(kwargs) - {"word_count", "queue_factor", "report_delay"}
@@ -179,10 +181,11 @@ class Word2Vec:
         params_mod.check("min_alpha", run["end_alpha"])
         self.epoch_losses = []
         self.running_training_loss = 0.0
-        return self._run(corpus_iterable, corpus_file, run, callbacks, progress, checkpoint_every, checkpoint_path)
+        return self._run(corpus_iterable, corpus_file, run, callbacks, progress, checkpoint_every, checkpoint_path,
+                         executor)
 
     def resume(self, corpus_iterable=None, corpus_file=None, callbacks=None, progress=None,
-               checkpoint_every=None, checkpoint_path=None):
+               checkpoint_every=None, checkpoint_path=None, executor=None):
         """Finish the ``train()`` call a checkpoint was saved in, on the same corpus.
 
         The remaining epochs run with the learning rates, sentence orders and seeds the
@@ -194,7 +197,7 @@ class Word2Vec:
                              "train(..., checkpoint_every=N, checkpoint_path=...)")
         self._check_params()
         return self._run(corpus_iterable, corpus_file, dict(self._resume), callbacks, progress,
-                         checkpoint_every, checkpoint_path)
+                         checkpoint_every, checkpoint_path, executor)
 
     def _encoded(self, corpus_iterable, corpus_file, progress):
         source = corpus_iterable if corpus_iterable is not None else corpus_file

@@ -8,18 +8,10 @@ import sys
 
 from .. import __version__
 from ..errors import W2VError
-from ..formats import load
 from . import illustrate, items, query, train
+from .common import load_vectors  # noqa: F401 (its old home)
 
 _MODULES = (train, query, illustrate, items)
-
-
-def load_vectors(path, limit=None):
-    """Vectors for a command that reads them: native files are memory-mapped (showing five
-    rows or answering one query should not read all of a big model), others are read."""
-    from .. import store
-
-    return load(path, limit=limit, mmap="r" if store.is_native(path) else None)
 
 
 def build_parser():

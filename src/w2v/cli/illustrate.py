@@ -99,7 +99,7 @@ def _load_model(path):
 
 
 def _load_vectors(path):
-    from . import load_vectors
+    from .common import load_vectors
 
     return load_vectors(path)
 

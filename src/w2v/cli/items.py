@@ -3,6 +3,8 @@ import argparse
 import json
 import sys
 
+from .common import add_param_options, param_values
+
 
 def register(sub):
     """Add `w2v items` and its sub-commands to the `w2v` parser."""
@@ -82,23 +84,20 @@ def _add_input(parser):
 
 
 def _add_training(parser):
-    group = parser.add_argument_group("training (skip-gram with negative sampling)")
-    group.add_argument("--vector-size", "--size", type=int, default=64, help="dimensions (default 64)")
-    group.add_argument("--window", default=10, metavar="N|session", type=_window,
-                       help="context window, or 'session' for the whole session (default 10)")
-    group.add_argument("--negative", type=int, default=10, help="negative samples (default 10)")
-    group.add_argument("--ns-exponent", type=float, default=0.75, help="noise distribution exponent (default 0.75)")
-    group.add_argument("--sample", type=float, default=0.0, help="subsampling threshold (default 0: none)")
-    group.add_argument("--epochs", "--iter", type=int, default=None,
-                       help="passes over the data (default: 5–50 by the log's size, see the docs)")
-    group.add_argument("--min-count", type=int, default=2, help="drop items seen fewer times (default 2)")
-    group.add_argument("--alpha", type=float, default=0.025, help="initial learning rate (default 0.025)")
-    group.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    group.add_argument("--workers", "--threads", type=int, default=None, help="training threads")
+    from ..items.model import TRAIN_DEFAULTS
+
+    add_param_options(parser, TRAIN_DEFAULTS, defaults=TRAIN_DEFAULTS, types={"window": _window},
+                      metavars={"window": "N|session"},
+                      helps={"window": "context items on each side, or 'session' for the whole session",
+                             "epochs": "passes over the data (default: 5–50 by the log's size, see the docs)",
+                             "workers": "training threads (default: the engine's)",
+                             "min_count": "drop items seen fewer times"})
+    group = parser.add_argument_group("tuning the recommendation weights")
     group.add_argument("--no-tune", action="store_true",
                        help="keep the built-in recommendation weights instead of tuning them on a validation "
                             "split of the training events")
-    group.add_argument("--tune-users", type=int, default=2000, help="validation users for tuning (default 2000)")
+    group.add_argument("--tune-users", type=int, default=2000, metavar="N",
+                       help="validation users for tuning (default 2000)")
     group.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
@@ -123,9 +122,9 @@ def _add_names(parser):
 
 
 def _training_options(args):
-    return {"vector_size": args.vector_size, "window": args.window, "negative": args.negative,
-            "ns_exponent": args.ns_exponent, "sample": args.sample, "epochs": args.epochs,
-            "min_count": args.min_count, "alpha": args.alpha, "seed": args.seed, "workers": args.workers,
+    from ..items.model import TRAIN_DEFAULTS
+
+    return {**param_values(args, TRAIN_DEFAULTS),
             "tune": not args.no_tune, "tune_users": args.tune_users, "progress": False if args.quiet else None}
 
 

@@ -94,7 +94,7 @@ def _topn_args(p):
 
 
 def _load(args):
-    from . import load_vectors
+    from .common import load_vectors
 
     return load_vectors(args.vectors, limit=getattr(args, "limit", None))
 
@@ -293,7 +293,7 @@ def _convert(args):
 def _info(args):
     from .. import store
     from ..formats import detect_format
-    from . import load_vectors
+    from .common import load_vectors
 
     fmt = detect_format(args.vectors)
     info = {"file": args.vectors, "format": fmt, "bytes": os.path.getsize(args.vectors)}

@@ -3,9 +3,16 @@ import os
 import sys
 from importlib import resources
 
+from .. import params
+from ..formats import FORMATS
+from .common import add_param_options, param_values
+
 DEMO_CORPUS = "public-domain-speeches.txt.gz"
 DEMO_WORDS = ("freedom", "god", "economy", "war", "america")
-from ..formats import FORMATS
+#: every parameter of w2v.params that `w2v train` offers (callbacks and the progress bar are Python's)
+TRAIN_PARAMS = tuple(p.name for p in params.PARAMS if p.group is not None)
+#: where `w2v train` differs from the Python default, and why
+CLI_DEFAULTS = {"workers": max(1, min(os.cpu_count() or 1, 8))}   # a command uses the machine's cores
 
 
 def register(sub):
@@ -16,10 +23,21 @@ def register(sub):
     )
     p.add_argument("corpus", metavar="CORPUS")
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="where to save the model")
-    p.add_argument("--format", choices=FORMATS, default="native",
-                   help="native (default): the full model, can be trained further; the others write only the "
-                        "vectors, for word2vec.c, gensim, GloVe or fastText tools")
-    _add_training_options(p)
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="native: the full model, can be trained further; the others write only the vectors, "
+                        "for word2vec.c, gensim, GloVe or fastText tools (default: from the suffix of --output "
+                        "as for convert: .bin, .txt, .vec, .w2v; native for any other name)")
+    groups = add_param_options(p, TRAIN_PARAMS, defaults=CLI_DEFAULTS,
+                               helps={"workers": "training threads (default: the number of cores, %(default)s)"})
+    groups["model"].add_argument("--cbow", dest="sg", action="store_const", const=0,
+                                 help="CBOW: the neighbours together predict the word (sets sg=0, the default)")
+    g = groups["training"]
+    g.add_argument("--checkpoint-every", type=int, default=None, metavar="N",
+                   help="save the full model to --output.checkpoint after every N epochs (atomically)")
+    g.add_argument("--resume", metavar="PATH", default=None,
+                   help="continue the run a checkpoint was saved in, on the same CORPUS: the remaining epochs, "
+                        "with the learning rates the whole run would have had (training options come from it)")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_train)
 
     d = sub.add_parser(
@@ -39,58 +57,21 @@ def register(sub):
     d.set_defaults(func=run_demo)
 
 
-def _add_training_options(p):
-    g = p.add_argument_group("model")
-    arch = g.add_mutually_exclusive_group()
-    arch.add_argument("--sg", dest="sg", action="store_const", const=1, default=0,
-                      help="skip-gram: each word predicts its neighbours")
-    arch.add_argument("--cbow", dest="sg", action="store_const", const=0,
-                      help="CBOW: the neighbours together predict the word (the default)")
-    g.add_argument("--vector-size", type=int, default=100, help="dimensions per vector (default: %(default)s)")
-    g.add_argument("--window", type=int, default=5, help="context words on each side (default: %(default)s)")
-    g.add_argument("--no-shrink-windows", dest="shrink_windows", action="store_false",
-                   help="always use the full window (default: a random width 1..window per word)")
-    g.add_argument("--negative", type=int, default=5,
-                   help="negative samples per word, 0 for none (default: %(default)s)")
-    g.add_argument("--ns-exponent", type=float, default=0.75,
-                   help="noise distribution exponent: count**x (default: %(default)s)")
-    g.add_argument("--hs", action="store_true", help="hierarchical softmax (use with --negative 0)")
-    g.add_argument("--cbow-sum", dest="cbow_mean", action="store_const", const=0, default=1,
-                   help="CBOW: sum the context vectors instead of averaging them")
-    g = p.add_argument_group("vocabulary")
-    g.add_argument("--min-count", type=int, default=5, help="ignore words rarer than this (default: %(default)s)")
-    g.add_argument("--max-vocab-size", type=int, help="bound on words counted at once while reading")
-    g.add_argument("--max-final-vocab", type=int, help="keep at most this many words (the most frequent)")
-    g.add_argument("--sample", type=float, default=1e-3,
-                   help="subsampling threshold for frequent words, 0 for none (default: %(default)s)")
-    g.add_argument("--unicode-errors", choices=("strict", "replace", "ignore"), default="strict",
-                   help="what to do with invalid UTF-8: stop with an error naming the line (default), "
-                        "replace it with U+FFFD, or drop it")
-    g = p.add_argument_group("training")
-    g.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: %(default)s)")
-    g.add_argument("--alpha", type=float, default=0.025, help="initial learning rate (default: %(default)s)")
-    g.add_argument("--min-alpha", type=float, default=0.0001, help="final learning rate (default: %(default)s)")
-    g.add_argument("--workers", type=int, default=max(1, min(os.cpu_count() or 1, 8)),
-                   help="training threads (default: the number of cores, %(default)s)")
-    g.add_argument("--seed", type=int, default=1,
-                   help="random seed; with --workers 1 training is exactly repeatable (default: %(default)s)")
-    g.add_argument("--batch-words", type=int, default=10000, help="words per job handed to a thread")
-    g.add_argument("--loss", dest="compute_loss", action="store_true", help="compute and print the loss per epoch")
-    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+def output_format(path, fmt=None):
+    """``fmt``, or the format named by the suffix of ``path`` as `w2v convert` reads it (native otherwise)."""
+    from ..formats import _SUFFIXES
+
+    return fmt or _SUFFIXES.get(os.path.splitext(os.fspath(path))[1].lower(), "native")
 
 
-def _params(args):
-    return {name: getattr(args, name) for name in (
-        "sg", "vector_size", "window", "shrink_windows", "negative", "ns_exponent", "cbow_mean", "min_count",
-        "max_vocab_size", "max_final_vocab", "sample", "unicode_errors", "epochs", "alpha", "min_alpha",
-        "workers", "seed", "batch_words", "compute_loss")} | {"hs": int(args.hs)}
+def _vocabulary_line(model):
+    return (f"vocabulary {len(model.wv):,} words; {model.corpus_total_words:,} words in "
+            f"{model.corpus_count:,} sentences")
 
 
 def _summary(model, out=None):
-    out = out or sys.stderr
+    out = out or sys.stdout
     t = model.last_training
-    print(f"vocabulary {len(model.wv):,} words; {model.corpus_total_words:,} words in {model.corpus_count:,} "
-          f"sentences", file=out)
     compiled = t.get("compile_seconds", 0.0)
     note = f" (and {compiled:.1f} s compiling the kernels: first run only)" if compiled >= 0.5 else ""
     print(f"trained {t['epochs']} epochs in {t['seconds']:.1f} s: {t['words_per_second']:,.0f} words/s{note}", file=out)
@@ -98,15 +79,46 @@ def _summary(model, out=None):
         print(f"epoch {i} loss {loss:.6g}", file=out)
 
 
+def checkpoint_path(output):
+    return os.fspath(output) + ".checkpoint"
+
+
 def run_train(args):
     from ..model import Word2Vec
 
-    model = Word2Vec(**_params(args), progress=False if args.quiet else None)
-    model.build_vocab(corpus_file=args.corpus)
-    model.train(corpus_file=args.corpus)
-    _save(model, args.output, args.format)
+    fmt = output_format(args.output, args.format)
+    progress = False if args.quiet else None
+    checkpoint = checkpoint_path(args.output) if args.checkpoint_every else None
+    if args.resume:
+        model = Word2Vec.load(args.resume)
+        model.workers, model.progress = args.workers, progress
+    else:
+        model = Word2Vec(**param_values(args, TRAIN_PARAMS), progress=progress)
+        model.build_vocab(corpus_file=args.corpus)
+    print(_vocabulary_line(model), flush=True)
+    try:
+        if args.resume:
+            model.resume(corpus_file=args.corpus, checkpoint_every=args.checkpoint_every, checkpoint_path=checkpoint)
+        else:
+            model.train(corpus_file=args.corpus, checkpoint_every=args.checkpoint_every, checkpoint_path=checkpoint)
+    except KeyboardInterrupt:
+        print(f"w2v: interrupted: nothing saved to {args.output}; " + _checkpoint_note(checkpoint, args),
+              file=sys.stderr)
+        return 130
+    _save(model, args.output, fmt)
+    if checkpoint and os.path.exists(checkpoint):
+        os.remove(checkpoint)   # the finished model supersedes it
     _summary(model)
-    print(f"saved {args.format} to {args.output}", file=sys.stderr)
+    print(f"saved {fmt} to {args.output}")
+
+
+def _checkpoint_note(checkpoint, args):
+    if checkpoint and os.path.exists(checkpoint):
+        return (f"the last checkpoint is {checkpoint}; continue with: "
+                f"w2v train {args.corpus} -o {args.output} --resume {checkpoint}")
+    if checkpoint:
+        return "no checkpoint was reached yet"
+    return "no checkpoints (--checkpoint-every N saves the model every N epochs)"
 
 
 def _save(model, path, fmt):
@@ -132,7 +144,8 @@ def run_demo(args):
     model = Word2Vec(corpus_file=corpus, sg=1, vector_size=100, window=5, min_count=5, negative=5,
                      epochs=args.epochs, workers=args.workers, seed=args.seed,
                      progress=False if args.quiet else None)
-    _summary(model)
+    print(_vocabulary_line(model), file=sys.stderr)
+    _summary(model, sys.stderr)
     print()
     for word in args.words:
         if word not in model.wv:

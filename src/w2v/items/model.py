@@ -21,30 +21,35 @@ training events.  Test events (see :mod:`w2v.items.evaluate`) are never seen.
 """
 import numpy as np
 
-from .. import store
+from .. import params, store
 from ..errors import W2VError
 from ..vectors import KeyedVectors, top_k
 from . import logs
 from .baselines import MostPopular, Recommender, popularity_prior, recency_weights
-from .evaluate import history_arrays, metrics, rank_scores, rank_users, target_codes
+from .ranking import user_batches, history_arrays, metrics, rank_scores, rank_users, target_codes
 
 KIND = "items"
 FORMAT_VERSION = 1
 
+#: ItemModel's training options and its own defaults, laid over :data:`w2v.params.DEFAULTS`
+#: (same names, same rules).  Three values are its own: window="session" (the whole session
+#: is the context), epochs=None (chosen from the log's size: auto_epochs) and workers=None
+#: (the engine's default).
 TRAIN_DEFAULTS = {
     "vector_size": 64,
-    "window": 10,          # an int, or "session": the whole session is the context
+    "window": 10,
     "negative": 10,
-    "ns_exponent": 0.75,
+    "ns_exponent": params.DEFAULTS["ns_exponent"],
     "sample": 0.0,         # no subsampling: popular items are signal here, not stop words
-    "epochs": None,        # None: chosen from the log's size (auto_epochs)
+    "epochs": None,
     "min_count": 2,
-    "alpha": 0.025,
-    "min_alpha": 0.0001,
-    "shrink_windows": True,
-    "seed": 1,
-    "workers": None,       # None: the engine's default
+    "alpha": params.DEFAULTS["alpha"],
+    "min_alpha": params.DEFAULTS["min_alpha"],
+    "shrink_windows": params.DEFAULTS["shrink_windows"],
+    "seed": params.DEFAULTS["seed"],
+    "workers": None,
 }
+_SPECIAL = {"window": "session", "epochs": None, "workers": None}
 # Used when tuning is off or there are too few users to tune on.
 RECOMMEND_DEFAULTS = {"decay": 0.75, "popularity_weight": 0.2}
 DECAY_GRID = (1.0, 0.9, 0.75, 0.5, 0.25)
@@ -64,27 +69,13 @@ def auto_epochs(n_events, n_items):
 
 
 def _check_config(options):
+    """The training options with ItemModel's defaults, checked by the rules of :mod:`w2v.params`."""
     unknown = sorted(set(options) - set(TRAIN_DEFAULTS))
     if unknown:
         raise TypeError(f"unknown training option(s): {', '.join(unknown)} (known: {', '.join(TRAIN_DEFAULTS)})")
     config = {**TRAIN_DEFAULTS, **options}
-    window = config["window"]
-    if isinstance(window, str):
-        if window != "session":
-            try:
-                window = int(window)
-            except ValueError:
-                raise W2VError(f"window must be a positive integer or 'session', got {window!r}") from None
-    if window != "session" and (int(window) != window or window < 1):
-        raise W2VError(f"window must be a positive integer or 'session', got {window!r}")
-    config["window"] = window if window == "session" else int(window)
-    for name in ("vector_size", "negative", "min_count"):
-        if int(config[name]) < 1:
-            raise W2VError(f"{name} must be at least 1, got {config[name]!r}")
-    if config["epochs"] is not None and int(config["epochs"]) < 1:
-        raise W2VError(f"epochs must be at least 1, got {config['epochs']!r}")
-    if config["sample"] < 0:
-        raise W2VError(f"sample must be >= 0, got {config['sample']!r}")
+    params.validate({"hs": 0, **{name: value for name, value in config.items()
+                                 if not (name in _SPECIAL and value == _SPECIAL[name])}})
     return config
 
 
@@ -143,9 +134,8 @@ class ItemModel(Recommender):
     def from_table(cls, table, *, tune=True, tune_users=2000, tune_k=10, progress=False, **options):
         """Train on an events table (see :mod:`w2v.items.logs`).
 
-        Training options (gensim's names): vector_size=64, window=10 (or "session"),
-        negative=10, ns_exponent=0.75, sample=0, epochs=None (auto), min_count=2,
-        alpha=0.025, min_alpha=0.0001, shrink_windows=True, seed=1, workers=None.
+        Training options: those of :data:`TRAIN_DEFAULTS` (gensim's names; the defaults are
+        item2vec's, the rules :mod:`w2v.params`'), window may also be "session", epochs None (auto).
         With ``tune`` the score's weights are chosen on a validation split of ``table``
         (up to ``tune_users`` users, by NDCG@``tune_k``); this trains a second, trial model.
         """
@@ -233,13 +223,11 @@ class ItemModel(Recommender):
 
     def _similarity_batches(self, owner, codes, age, targets, decay):
         """Cosine matrices for batches of users: yields (rows, codes, targets, similarity)."""
-        from .evaluate import _batches
-
         order = np.argsort(owner, kind="stable")
         owner, codes, age = owner[order], codes[order], age[order]
         bounds = np.searchsorted(owner, np.arange(len(targets) + 1))
         unit = self._unit_vectors()
-        for a, b in _batches(len(targets), len(self)):
+        for a, b in user_batches(len(targets), len(self)):
             lo, hi = bounds[a], bounds[b]
             rows = owner[lo:hi] - a
             query = self._query_vectors(rows, codes[lo:hi], age[lo:hi], b - a, decay)
