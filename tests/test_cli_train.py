@@ -102,3 +102,123 @@ def test_train_can_write_word2vec_files_that_gensim_reads(corpus_file, tmp_path,
     ours = w2v.load(str(out))
     assert theirs.index_to_key == ours.index_to_key and len(ours) == 40
     np.testing.assert_allclose(theirs.vectors, ours.vectors, atol=1e-6)
+
+
+def _subcommand(*names):
+    from w2v.cli import build_parser
+
+    parser = build_parser()
+    for name in names:
+        parser = next(a for a in parser._actions if a.dest in ("command", "items_command")).choices[name]
+    return parser
+
+
+def test_every_training_parameter_has_its_option_with_the_python_default():
+    from w2v import params
+    from w2v.cli.train import CLI_DEFAULTS, TRAIN_PARAMS
+
+    actions = {a.dest: a for a in _subcommand("train")._actions}
+    offered = [p.name for p in params.PARAMS if p.kind != "object"]
+    assert sorted(TRAIN_PARAMS) == sorted(offered)
+    for name in offered:
+        assert actions[name].default == CLI_DEFAULTS.get(name, params.DEFAULTS[name]), name
+    assert set(CLI_DEFAULTS) == {"workers"}      # the one documented difference: a command uses the cores
+    # and what the defaults parse to is what Word2Vec() gets
+    args = _subcommand("train").parse_args(["c.txt", "-o", "m.w2v"])
+    assert {n: getattr(args, n) for n in offered} == {**{n: params.DEFAULTS[n] for n in offered}, **CLI_DEFAULTS}
+
+
+def test_items_train_takes_the_option_names_of_train():
+    from w2v.items.model import TRAIN_DEFAULTS
+
+    text = {a.dest: a.option_strings for a in _subcommand("train")._actions}
+    items = {a.dest: a for a in _subcommand("items", "train")._actions}
+    for name in TRAIN_DEFAULTS:
+        assert items[name].option_strings == text[name], name
+        assert items[name].default == TRAIN_DEFAULTS[name]
+    spelled = {s for a in items.values() for s in a.option_strings}
+    assert not spelled & {"--size", "--iter", "--threads"}
+
+
+@pytest.mark.parametrize("name,fmt", [("v.bin", "word2vec-binary"), ("v.txt", "word2vec-text"),
+                                      ("v.vec", "word2vec-text"), ("v.w2v", "native"), ("model", "native")])
+def test_train_picks_the_output_format_from_the_suffix(corpus_file, tmp_path, capsys, name, fmt):
+    from w2v.formats import detect_format
+
+    out = tmp_path / name
+    assert main(["train", str(corpus_file), "-o", str(out), "--min-count", "1", "--epochs", "1", "-q"]) == 0
+    assert detect_format(out) == fmt      # a fastText .vec is word2vec text with a header
+    assert capsys.readouterr().out.splitlines()[-1].startswith("saved ")
+    forced = tmp_path / ("forced-" + name)
+    assert main(["train", str(corpus_file), "-o", str(forced), "--format", "native", "--min-count", "1",
+                 "--epochs", "1", "-q"]) == 0
+    assert detect_format(forced) == "native"
+
+
+def test_the_vocabulary_line_is_printed_before_training_starts(corpus_file, tmp_path, capsys, monkeypatch):
+    from w2v.model import Word2Vec
+
+    seen = []
+    real = Word2Vec.train
+
+    def train(self, *args, **kwargs):
+        seen.append(capsys.readouterr().out)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Word2Vec, "train", train)
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "m.w2v"), "--min-count", "1", "--epochs", "1",
+                 "-q"]) == 0
+    assert seen == ["vocabulary 40 words; 15,000 words in 1,500 sentences\n"]
+
+
+def _interrupt_at_epoch_end(monkeypatch, n):
+    """Make the epoch loop raise KeyboardInterrupt (as Ctrl-C does) at the end of epoch n."""
+    from w2v.train import loop
+
+    real, ends = loop.call, []
+
+    def call(callbacks, event, model):
+        real(callbacks, event, model)
+        if event == "on_epoch_end":
+            ends.append(event)
+            if len(ends) == n:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(loop, "call", call)
+
+
+def test_ctrl_c_says_what_was_saved_and_resume_ends_where_an_uninterrupted_run_does(corpus_file, tmp_path, capsys,
+                                                                                    monkeypatch):
+    common = [str(corpus_file), "--min-count", "1", "--epochs", "4", "--workers", "1", "--sg", "-q"]
+    whole = tmp_path / "whole.w2v"
+    assert main(["train", *common, "-o", str(whole)]) == 0
+
+    out = tmp_path / "m.w2v"
+    with monkeypatch.context() as patch:
+        _interrupt_at_epoch_end(patch, 3)
+        assert main(["train", *common, "-o", str(out), "--checkpoint-every", "2"]) == 130
+    err = capsys.readouterr().err
+    checkpoint = f"{out}.checkpoint"
+    assert f"nothing saved to {out}" in err and f"the last checkpoint is {checkpoint}" in err
+    assert f"--resume {checkpoint}" in err and not out.exists()
+
+    assert main(["train", *common, "-o", str(out), "--resume", checkpoint]) == 0
+    assert np.array_equal(w2v.Word2Vec.load(out).wv.vectors, w2v.Word2Vec.load(whole).wv.vectors)
+
+    with monkeypatch.context() as patch:
+        _interrupt_at_epoch_end(patch, 1)
+        assert main(["train", *common, "-o", str(tmp_path / "n.w2v")]) == 130
+    assert "nothing saved" in capsys.readouterr().err
+
+
+def test_the_first_run_says_the_kernels_are_compiling_and_a_warm_run_does_not(corpus_file, tmp_path):
+    import os
+
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"))
+    command = [sys.executable, "-m", "w2v", "train", str(corpus_file), "-o", str(tmp_path / "m.w2v"),
+               "--min-count", "1", "--epochs", "1", "-q"]
+    cold = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert cold.returncode == 0, cold.stderr
+    assert cold.stderr.startswith("w2v: compiling the training kernels (first run only, about ")
+    warm = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert warm.returncode == 0 and "compiling" not in warm.stderr, warm.stderr

@@ -315,3 +315,52 @@ def test_unknown_parameters_are_a_type_error_and_the_signature_shows_the_default
     signature = inspect.signature(w2v.Word2Vec)
     assert list(signature.parameters)[:3] == ["sentences", "corpus_file", "vector_size"]
     assert {n: p.default for n, p in signature.parameters.items() if n in params.DEFAULTS} == params.DEFAULTS
+
+
+def test_one_worker_and_a_seed_save_the_same_bytes_run_after_run(tmp_path):
+    files = []
+    for run in range(2):
+        model = w2v.Word2Vec(SENTENCES, **dict(SMALL, workers=1, seed=4))
+        files.append(tmp_path / f"run{run}.w2v")
+        model.save(files[-1])
+    assert files[0].read_bytes() == files[1].read_bytes()
+    assert model.last_training["seconds"] > 0     # the timings are kept, only not in the file
+
+
+class _StopAfter:
+    """A callback that interrupts training at the end of epoch ``n`` (as Ctrl-C would)."""
+
+    def __init__(self, n):
+        self.n, self.seen = n, 0
+
+    def on_epoch_end(self, model):
+        self.seen += 1
+        if self.seen == self.n:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("sg,hs,negative", [(1, 0, 5), (0, 1, 0)], ids=["sg-ns", "cbow-hs"])
+def test_a_run_resumed_from_its_checkpoint_ends_bit_identical_to_an_uninterrupted_one(tmp_path, sg, hs, negative):
+    options = dict(SMALL, workers=1, seed=6, epochs=4, sg=sg, hs=hs, negative=negative, compute_loss=True)
+    whole = w2v.Word2Vec(SENTENCES, **options)
+    checkpoint = tmp_path / "run.checkpoint"
+    model = w2v.Word2Vec(**options)
+    model.build_vocab(SENTENCES)
+    with pytest.raises(KeyboardInterrupt):
+        model.train(SENTENCES, checkpoint_every=2, checkpoint_path=checkpoint, callbacks=[_StopAfter(3)])
+    resumed = w2v.Word2Vec.load(checkpoint)          # saved after epoch 2; epoch 3 was cut short
+    assert resumed._resume["done"] == 2 and len(resumed.epoch_losses) == 2
+    trained, raw = resumed.resume(SENTENCES)
+    assert np.array_equal(resumed.wv.vectors, whole.wv.vectors)
+    assert np.array_equal(resumed.syn1neg if negative else resumed.syn1, whole.syn1neg if negative else whole.syn1)
+    assert resumed.epoch_losses == whole.epoch_losses
+    assert (trained, raw) == (whole.last_training["effective_words"], whole.last_training["raw_words"])
+    assert resumed.train_count == whole.train_count == 1
+    with pytest.raises(ValueError, match="no unfinished training run"):
+        resumed.resume(SENTENCES)
+
+
+def test_checkpoint_every_needs_a_path():
+    model = w2v.Word2Vec(SENTENCES, **SMALL)
+    with pytest.raises(ValueError, match="checkpoint_path"):
+        model.train(SENTENCES, checkpoint_every=1)

@@ -29,7 +29,7 @@ def register(sub):
                         "as for convert: .bin, .txt, .vec, .w2v; native for any other name)")
     groups = add_param_options(p, TRAIN_PARAMS, defaults=CLI_DEFAULTS,
                                helps={"workers": "training threads (default: the number of cores, %(default)s)"})
-    groups["model"].add_argument("--cbow", dest="sg", action="store_const", const=0,
+    groups["model"].add_argument("--cbow", dest="sg", action="store_const", const=0, default=params.DEFAULTS["sg"],
                                  help="CBOW: the neighbours together predict the word (sets sg=0, the default)")
     g = groups["training"]
     g.add_argument("--checkpoint-every", type=int, default=None, metavar="N",
