@@ -3,6 +3,7 @@
     python bench/bench_train.py                       # skip-gram and CBOW on ../shared/data/english-5m.txt.gz
     python bench/bench_train.py --modes sg --repeats 3
     python bench/bench_train.py --word2vec-c /path/to/word2vec      # word2vec.c as a third peer
+    python bench/bench_train.py --w2v-before /tmp/before/src --no-gensim --repeats 3   # w2v before/after a change
 
 Each training runs in a fresh subprocess (so peak memory is its own), alternating w2v
 and gensim (and word2vec.c when given: a binary you built from its own sources, which are
@@ -41,7 +42,7 @@ if impl == "vectors":   # a vectors file another program wrote: evaluate it only
     print(json.dumps({"vocab": len(kv), "ws353": float(kv.evaluate_word_pairs(cfg["pairs"])[1][0]),
                       "analogy": float(kv.evaluate_word_analogies(cfg["analogies"])[0])}))
     sys.exit(0)
-if impl == "w2v":
+if impl in ("w2v", "w2v-before"):   # w2v-before: the same, imported from another source tree
     import w2v
     model = w2v.Word2Vec(**common, progress=False)
     t0 = time.perf_counter(); model.build_vocab(corpus_file=path); t1 = time.perf_counter()
@@ -67,9 +68,15 @@ print(json.dumps({"vocab_s": t1 - t0, "train_s": t2 - t1, "raw_words": raw * cfg
 """
 
 
-def run_child(impl, mode, path, cfg):
+def _env(impl, before):
+    if impl != "w2v-before":
+        return None
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([before, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+
+
+def run_child(impl, mode, path, cfg, before=None):
     out = subprocess.run([sys.executable, "-c", CHILD, impl, mode, path, json.dumps(cfg)],
-                         capture_output=True, text=True, check=False)
+                         capture_output=True, text=True, check=False, env=_env(impl, before))
     if out.returncode != 0:
         sys.exit(f"{impl} {mode} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -128,6 +135,10 @@ def main():
     parser.add_argument("--word2vec-c", metavar="PATH",
                         help="a word2vec binary built from word2vec.c (e.g. `gcc word2vec.c -o word2vec -lm -pthread "
                              "-O3 -march=native -funroll-loops`): adds it as a third peer")
+    parser.add_argument("--w2v-before", metavar="SRC",
+                        help="the src/ folder of another w2v checkout (e.g. `git worktree add /tmp/before main`): "
+                             "adds it as a peer, to measure a change")
+    parser.add_argument("--no-gensim", action="store_true", help="leave gensim out (with --w2v-before)")
     args = parser.parse_args()
     if not os.path.exists(args.corpus):
         sys.exit(f"corpus not found: {args.corpus}")
@@ -141,14 +152,19 @@ def main():
         with opener(args.corpus, "rb") as src, open(path, "wb") as dst:
             shutil.copyfileobj(src, dst)
         # warm numba's cache so compilation is not timed
-        subprocess.run([sys.executable, "-c", "import w2v; w2v.Word2Vec([['a','b','c']]*50, min_count=1, "
-                        "epochs=1, progress=False, sg=1); w2v.Word2Vec([['a','b','c']]*50, min_count=1, "
-                        "epochs=1, progress=False, sg=0)"], check=True)
+        for impl in ["w2v"] + (["w2v-before"] if args.w2v_before else []):
+            subprocess.run([sys.executable, "-c", "import w2v; w2v.Word2Vec([['a','b','c']]*50, min_count=1, "
+                            "epochs=1, progress=False, sg=1); w2v.Word2Vec([['a','b','c']]*50, min_count=1, "
+                            "epochs=1, progress=False, sg=0)"], check=True, env=_env(impl, args.w2v_before))
         print(machine())
         print(f"corpus {args.corpus}; dim {args.dim}, window 5, negative 5, min_count 5, sample 1e-3, "
               f"{args.epochs} epochs, {args.workers} workers")
         results = {}
-        impls = ["gensim", "w2v"] + (["word2vec.c"] if args.word2vec_c else [])
+        impls = ([] if args.no_gensim else ["gensim"]) + ["w2v"] + (["w2v-before"] if args.w2v_before else []) \
+            + (["word2vec.c"] if args.word2vec_c else [])
+        base = impls[0] if args.no_gensim else "gensim"
+        if args.no_gensim and args.w2v_before:
+            base = "w2v-before"
         raw_words = 0
         if args.word2vec_c:
             with open(path, "rb") as f:
@@ -159,20 +175,20 @@ def main():
                     if impl == "word2vec.c":
                         res = run_word2vec_c(args.word2vec_c, mode, path, cfg, raw_words, tmp)
                     else:
-                        res = run_child(impl, mode, path, cfg)
+                        res = run_child(impl, mode, path, cfg, args.w2v_before)
                     results.setdefault(mode, {}).setdefault(impl, []).append(res)
                     print(f"  {mode:4} {impl:10} run {r + 1}: {res['train_s']:6.1f} s  {res['words_per_s'] / 1e6:5.2f} M words/s  "
                           f"WS353 {res['ws353']:.3f}  analogy {res['analogy']:.3f}  peak {res['peak_mb']:.0f} MB", flush=True)
         print()
-        header = "| mode | impl | train s | M raw words/s | speed vs gensim | peak MB | WS353 | analogy | vocab |"
+        header = f"| mode | impl | train s | M raw words/s | speed vs {base} | peak MB | WS353 | analogy | vocab |"
         print(header)
         print("|" + "---|" * 9)
         for mode, by_impl in results.items():
             for impl in impls:
                 runs = by_impl[impl]
                 med = lambda key: statistics.median(x[key] for x in runs)  # noqa: E731
-                # each repeat's ratio to gensim's run of the same repeat, then the median
-                ratio = f"{statistics.median(x['words_per_s'] / g['words_per_s'] for x, g in zip(runs, by_impl['gensim'])):.2f}×"
+                # each repeat's ratio to the base's run of the same repeat, then the median
+                ratio = f"{statistics.median(x['words_per_s'] / g['words_per_s'] for x, g in zip(runs, by_impl[base])):.2f}×"
                 print(f"| {mode} | {impl} | {med('train_s'):.1f} | {med('words_per_s') / 1e6:.2f} | {ratio} | "
                       f"{med('peak_mb'):.0f} | {med('ws353'):.3f} | {med('analogy'):.3f} | {runs[0]['vocab']} |")
             if args.word2vec_c:

@@ -302,6 +302,27 @@ def test_from_events_file_and_sessions_agree_on_vocabulary(tmp_path):
         ItemModel.from_sessions(path, window="all")
 
 
+@pytest.mark.parametrize("option,message", [
+    ({"window": 0}, "window must be a whole number >= 1, got 0"),
+    ({"vector_size": 2.5}, "vector_size must be a whole number >= 1, got 2.5"),
+    ({"negative": 0}, "nothing to train with"),
+    ({"sample": -1}, "sample must be a finite number >= 0, got -1"),
+])
+def test_item_options_follow_the_rules_of_word2vec(tmp_path, option, message):
+    """One set of rules: the same message as Word2Vec, a ValueError that is also a W2VError."""
+    import w2v
+
+    path = tmp_path / "s.txt"
+    path.write_text("a b c\nb c d\n" * 5)
+    with pytest.raises(ValueError, match=message) as ours:
+        ItemModel.from_sessions(path, **option)
+    assert isinstance(ours.value, W2VError)
+    with pytest.raises(ValueError, match=message):
+        w2v.Word2Vec([["a", "b"]], min_count=1, **option)
+    with pytest.raises(TypeError, match="size"):
+        ItemModel.from_sessions(path, size=10)
+
+
 # -- the command line -----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def log_files(tmp_path_factory, planted):
