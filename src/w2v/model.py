@@ -93,6 +93,7 @@ class Word2Vec:
         if unknown:
             raise TypeError(f"build_vocab() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
         self._check_params()
+        params_mod.check_memory(self.params(), 1)   # sizes that cannot fit even one word fail before the scan
         progress = self.progress if progress is None else progress
         scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, self.max_vocab_size, progress)
         words, counts = scan.vocabulary()
@@ -125,7 +126,10 @@ class Word2Vec:
         params_mod.check_memory(self.params(), n_old + n_new)
         added = self._initial_vectors(np.random.default_rng(mix(self.seed, n_old)), n_new)
         syn0 = np.vstack([self.wv.vectors, added])
+        lockf = getattr(self.wv, "vectors_lockf", None)
         self.wv.set_vectors(self.wv.index_to_key + new_words, syn0, np.concatenate([old_counts, counts[fresh]]))
+        if lockf is not None and np.size(lockf) == n_old:   # new words start free to move
+            self.wv.vectors_lockf = np.concatenate([np.asarray(lockf, np.float32), np.ones(n_new, np.float32)])
         zeros = np.zeros((n_new, self.vector_size), np.float32)
         if self.negative:
             self.syn1neg = np.vstack([self.syn1neg, zeros]) if self.syn1neg is not None else np.zeros_like(syn0)

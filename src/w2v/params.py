@@ -138,8 +138,9 @@ def _size(n):
 def check_memory(values, n_words, available=None):
     """Raise ParameterError, stating the memory needed, when training would not fit in memory."""
     need = memory_needed(values, n_words)
+    words = f"{n_words:,} word" + ("" if n_words == 1 else "s")
     available = physical_memory() if available is None else available
     if available is not None and need > available:
         raise ParameterError(
-            f"vector_size={values['vector_size']}, window={values['window']} and {n_words:,} words need "
+            f"vector_size={values['vector_size']}, window={values['window']} and {words} need "
             f"{_size(need)} for training, more than this machine's memory ({_size(available)})")

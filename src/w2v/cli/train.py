@@ -89,23 +89,21 @@ def run_train(args):
     fmt = output_format(args.output, args.format)
     progress = False if args.quiet else None
     checkpoint = checkpoint_path(args.output) if args.checkpoint_every else None
-    if args.resume:
-        model = Word2Vec.load(args.resume)
-        model.workers, model.progress = args.workers, progress
-    else:
-        model = Word2Vec(**param_values(args, TRAIN_PARAMS), progress=progress)
-        model.build_vocab(corpus_file=args.corpus)
-    print(_vocabulary_line(model), flush=True)
     try:
         if args.resume:
-            model.resume(corpus_file=args.corpus, checkpoint_every=args.checkpoint_every, checkpoint_path=checkpoint)
+            model = Word2Vec.load(args.resume)
+            model.workers, model.progress = args.workers, progress
         else:
-            model.train(corpus_file=args.corpus, checkpoint_every=args.checkpoint_every, checkpoint_path=checkpoint)
+            model = Word2Vec(**param_values(args, TRAIN_PARAMS), progress=progress)
+            model.build_vocab(corpus_file=args.corpus)
+        print(_vocabulary_line(model), flush=True)
+        run = model.resume if args.resume else model.train
+        run(corpus_file=args.corpus, checkpoint_every=args.checkpoint_every, checkpoint_path=checkpoint)
+        _save(model, args.output, fmt)   # atomic: interrupted, it leaves no file and an old one intact
     except KeyboardInterrupt:
         print(f"w2v: interrupted: nothing saved to {args.output}; " + _checkpoint_note(checkpoint, args),
               file=sys.stderr)
         return 130
-    _save(model, args.output, fmt)
     if checkpoint and os.path.exists(checkpoint):
         os.remove(checkpoint)   # the finished model supersedes it
     _summary(model)
@@ -116,9 +114,11 @@ def _checkpoint_note(checkpoint, args):
     if checkpoint and os.path.exists(checkpoint):
         return (f"the last checkpoint is {checkpoint}; continue with: "
                 f"w2v train {args.corpus} -o {args.output} --resume {checkpoint}")
+    if args.resume:
+        return f"{args.resume} is unchanged: the same command starts from it again"
     if checkpoint:
         return "no checkpoint was reached yet"
-    return "no checkpoints (--checkpoint-every N saves the model every N epochs)"
+    return "no checkpoints were asked for (--checkpoint-every N saves the model every N epochs)"
 
 
 def _save(model, path, fmt):
