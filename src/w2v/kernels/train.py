@@ -273,23 +273,28 @@ def _add_input(syn0, c, vec, lockf, locked):
             syn0[c, j] += vec[j]
 
 
-@njit(nogil=True, cache=True, fastmath=_FAST)
+@njit(nogil=True, cache=True)
 def train_job(st, order, job):
     """Train on sentences ``order[job.begin]`` … ``order[job.end - 1]`` of the :class:`TrainState` ``st``.
 
     The learning rate falls linearly from ``job.alpha_begin`` to ``job.alpha_end`` across the job.
     Returns (words trained after subsampling, summed loss or 0).
     """
-    ids, offsets, syn0, syn1neg, syn1 = st.ids, st.offsets, st.syn0, st.syn1neg, st.syn1
-    keep, neg_accept, neg_alias = st.keep, st.neg_accept, st.neg_alias
-    points, codes, code_lengths = st.points, st.codes, st.code_lengths
-    sg, hs, negative, window, shrink, cbow_mean = st.sg, st.hs, st.negative, st.window, st.shrink, st.cbow_mean
-    compute_loss = st.compute_loss
-    lockf = st.lockf
+    # The fields are passed on one by one: LLVM optimises the loops below better on plain
+    # array arguments than on arrays read out of a struct (measured: 35% on CBOW).
+    return _train_job(st.ids, st.offsets, order, job.begin, job.end, st.syn0, st.syn1neg, st.syn1, st.lockf,
+                      st.keep, st.neg_accept, st.neg_alias, st.points, st.codes, st.code_lengths,
+                      st.sg, st.hs, st.negative, st.window, st.shrink, st.cbow_mean,
+                      job.alpha_begin, job.alpha_end, job.seed, st.compute_loss)
+
+
+@njit(nogil=True, cache=True, fastmath=_FAST)
+def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, keep, neg_accept, neg_alias,
+               points, codes, code_lengths, sg, hs, negative, window, shrink, cbow_mean,
+               alpha_begin, alpha_end, seed, compute_loss):
     locked = lockf.shape[0] > 1
-    q_begin, q_end, alpha_begin, alpha_end = job.begin, job.end, job.alpha_begin, job.alpha_end
     d = syn0.shape[1]
-    state = np.uint64(job.seed) | np.uint64(1)
+    state = np.uint64(seed) | np.uint64(1)
     longest = 0
     job_words = 0
     for q in range(q_begin, q_end):
