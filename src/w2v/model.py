@@ -18,6 +18,7 @@ from . import store, vocab
 from .errors import FormatError
 from .kernels.train import train_job
 from .progress import progress_bar
+from .tokenize import Tokenizer
 from .vectors import KeyedVectors
 
 #: gensim's Word2Vec parameters (and w2v's own last three), with their defaults.
@@ -27,6 +28,7 @@ DEFAULTS = {
     "ns_exponent": 0.75, "cbow_mean": 1, "epochs": 5, "sorted_vocab": 1, "batch_words": 10000,
     "compute_loss": False, "max_final_vocab": None, "shrink_windows": True, "comment": None,
     "callbacks": (), "progress": None, "unicode_errors": "strict",
+    "tokenizer": None, "phrases": 0,
 }
 _SAVED = [k for k in DEFAULTS if k not in ("callbacks", "progress")]
 
@@ -69,6 +71,9 @@ def validate(params):
         raise ValueError("nothing to train with: set negative > 0 (negative sampling) or hs=1 (hierarchical softmax)")
     need(params["unicode_errors"] in ("strict", "replace", "ignore"), "unicode_errors",
          "'strict', 'replace' or 'ignore'")
+    Tokenizer.make(params["tokenizer"])
+    need(isinstance(params["phrases"], dict) or (isinstance(params["phrases"], int) and params["phrases"] >= 0),
+         "phrases", "a number of passes >= 0 or a dict of Phrases parameters")
 
 
 def _mix(*values):
@@ -113,12 +118,14 @@ class Word2Vec:
                  min_count=5, max_vocab_size=None, sample=1e-3, seed=1, workers=3, min_alpha=0.0001,
                  sg=0, hs=0, negative=5, ns_exponent=0.75, cbow_mean=1, epochs=5, sorted_vocab=1,
                  batch_words=10000, compute_loss=False, callbacks=(), max_final_vocab=None,
-                 shrink_windows=True, comment=None, progress=None, unicode_errors="strict"):
+                 shrink_windows=True, comment=None, progress=None, unicode_errors="strict", tokenizer=None,
+                 phrases=0):
         params = dict(locals())
         del params["self"], params["sentences"], params["corpus_file"]
         validate(params)
         for name, value in params.items():
             setattr(self, name, value)
+        self.tokenizer = None if tokenizer is None else Tokenizer.make(tokenizer).to_dict()  # JSON, for save()
         self.callbacks = tuple(callbacks)
         self.wv = KeyedVectors(vector_size)
         self.syn1neg = None
@@ -156,7 +163,7 @@ class Word2Vec:
         if unknown:
             raise TypeError(f"build_vocab() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
         progress = self.progress if progress is None else progress
-        scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, self.max_vocab_size, progress)
+        scan = self._scan(corpus_file, corpus_iterable, self.max_vocab_size, progress)
         words, counts = scan.vocabulary()
         if update:
             if not len(self.wv):
@@ -173,6 +180,17 @@ class Word2Vec:
         self._pending = (corpus_iterable if corpus_iterable is not None else corpus_file, scan)
         self._prepare_tables()
         return self
+
+    def _scan(self, corpus_file, corpus_iterable, max_vocab_size, progress):
+        """Read the corpus once (with the tokenizer), and join phrases in its ids when asked."""
+        scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, max_vocab_size, progress,
+                               tokenizer=self.tokenizer)
+        if self.phrases and scan.total_words:
+            from .phrases import phrase_scan
+
+            scan = phrase_scan(scan, self.phrases)
+            self.phrase_models = scan.phrase_models
+        return scan
 
     def _update_vocab(self, words, counts):
         known = np.fromiter(map(self.wv.key_to_index.get, words, itertools.repeat(-1)), dtype=np.int64,
@@ -239,7 +257,7 @@ class Word2Vec:
         if self._pending is not None and _same_corpus(self._pending[0], source):
             scan = self._pending[1]
         else:
-            scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, None, progress)
+            scan = self._scan(corpus_file, corpus_iterable, None, progress)
         self._pending = None
         ids, offsets, raw_lengths = scan.encode(self.wv.key_to_index)
         del scan

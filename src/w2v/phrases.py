@@ -553,3 +553,20 @@ def learn_passes(ids, lengths, words, passes, progress=None, **params):
         ids = remap[new_ids]
         models.append(model)
     return ids, lengths, words, models
+
+
+def phrase_scan(scan, phrases):
+    """A corpus scan with phrases learned and joined in its id stream (training's ``phrases=``).
+
+    ``phrases`` is a number of passes, or a dict of Phrases parameters with "passes".
+    Returns a new :class:`w2v.corpus.Scan` whose words include the phrases.
+    """
+    params = dict(phrases) if isinstance(phrases, dict) else {"passes": phrases}
+    passes = params.pop("passes", 1)
+    if "connector_words" in params:
+        params["connector_words"] = frozenset(params["connector_words"])
+    ids, lengths, words, models = learn_passes(scan.ids, scan.lengths, scan.words, passes, **params)
+    counts = np.bincount(ids, minlength=len(words)).astype(np.int64)
+    found = corpus_mod.Scan(dict(zip(words, range(len(words)))), words, counts, ids, lengths)
+    found.phrase_models = models
+    return found

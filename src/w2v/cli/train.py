@@ -6,6 +6,7 @@ from importlib import resources
 DEMO_CORPUS = "public-domain-speeches.txt.gz"
 DEMO_WORDS = ("freedom", "god", "economy", "war", "america")
 from ..formats import FORMATS
+from .text import add_phrase_options, add_tokenizer_options, phrase_params, tokenizer_from
 
 
 def register(sub):
@@ -20,6 +21,11 @@ def register(sub):
                    help="native (default): the full model, can be trained further; the others write only the "
                         "vectors, for word2vec.c, gensim, GloVe or fastText tools")
     _add_training_options(p)
+    add_tokenizer_options(p)
+    g = p.add_argument_group("phrases")
+    g.add_argument("--phrases", type=int, default=0, metavar="N",
+                   help="join frequent word pairs first (new_york), N passes (2: also trigrams); default 0")
+    add_phrase_options(g, prefix="phrases-")
     p.set_defaults(func=run_train)
 
     d = sub.add_parser(
@@ -101,7 +107,11 @@ def _summary(model, out=None):
 def run_train(args):
     from ..model import Word2Vec
 
-    model = Word2Vec(**_params(args), progress=False if args.quiet else None)
+    phrases = {"passes": args.phrases, **phrase_params(args, "phrases_")} if args.phrases else 0
+    if phrases:
+        phrases["connector_words"] = sorted(phrases["connector_words"])   # saved with the model, as JSON
+    model = Word2Vec(**_params(args), progress=False if args.quiet else None,
+                     tokenizer=tokenizer_from(args).to_dict(), phrases=phrases)
     model.build_vocab(corpus_file=args.corpus)
     model.train(corpus_file=args.corpus)
     _save(model, args.output, args.format)
@@ -133,6 +143,9 @@ def run_demo(args):
                      epochs=args.epochs, workers=args.workers, seed=args.seed,
                      progress=False if args.quiet else None)
     _summary(model)
+    from ..phrases import Phrases
+    found = Phrases(min_count=5, threshold=10.0).add_vocab(corpus_file=corpus).export_phrases()
+    print("phrases it could join:", ", ".join(sorted(found, key=found.get, reverse=True)[:6]))
     print()
     for word in args.words:
         if word not in model.wv:
