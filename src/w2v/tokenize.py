@@ -1,8 +1,8 @@
 """One tokenizer for all of w2v: training, ``w2v pairs``, ``w2v phrases``.
 
 ``whitespace`` (the default) splits on white space, as word2vec.c and gensim's LineSentence
-do.  ``words`` is Unicode-aware: runs of letters, digits and combining marks form words;
-an apostrophe (' or ’), a hyphen or an underscore between two such runs stays inside the
+do.  ``words`` is Unicode-aware: runs of letters, digits, underscores and combining marks
+form words; an apostrophe (' or ’) or a hyphen between two such runs stays inside the
 word (``don't``, ``l’homme``, ``well-known``, ``new_york``), and so does a ``.``, ``,``,
 ``:`` or ``/`` between two digits (``3.14``, ``1,000``, ``12:30``); all other punctuation,
 symbols and emoji are dropped, or split off as one token each with ``punctuation="keep"``.
@@ -53,8 +53,10 @@ def _marks_class():
 @functools.lru_cache(maxsize=4)
 def _word_pattern(keep_punctuation):
     marks = _marks_class()
-    alnum = rf"(?:[^\W_]|[{marks}])"     # letters and digits (str.isalnum) and combining marks
-    word = rf"{alnum}+(?:(?:['\u2019\-_]|(?<=\d)[.,:/](?=\d)){alnum}+)*"
+    # one character class (letters, digits, underscore — str.isalnum or "_" — and combining marks):
+    # a single set test per character keeps the pattern about as quick as str.split
+    alnum = rf"[\w{marks}]"
+    word = rf"{alnum}+(?:(?:['\u2019\-]|(?<=\d)[.,:/](?=\d)){alnum}+)*"
     if keep_punctuation:
         word += rf"|[^\s{marks}][{marks}]*"   # any other visible character, with its marks
     return re.compile(word)
