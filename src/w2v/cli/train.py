@@ -143,9 +143,6 @@ def run_demo(args):
                      epochs=args.epochs, workers=args.workers, seed=args.seed,
                      progress=False if args.quiet else None)
     _summary(model)
-    from ..phrases import Phrases
-    found = Phrases(min_count=5, threshold=10.0).add_vocab(corpus_file=corpus).export_phrases()
-    print("phrases it could join:", ", ".join(sorted(found, key=found.get, reverse=True)[:6]))
     print()
     for word in args.words:
         if word not in model.wv:
@@ -153,5 +150,8 @@ def run_demo(args):
             continue
         neighbours = model.wv.most_similar(word, topn=8)
         print(f"{word:>10}: " + ", ".join(f"{w} ({s:.2f})" for w, s in neighbours))
+    from ..phrases import Phrases
+    found = Phrases(min_count=5, threshold=10.0).add_vocab(corpus_file=corpus).export_phrases()
+    print(f"{'phrases':>10}: " + ", ".join(sorted(found, key=found.get, reverse=True)[:6]) + "  (w2v phrases)")
     model.save(args.output)
     print(f"\nsaved the model to {args.output}; try:  w2v similar {args.output} liberty")
