@@ -18,27 +18,29 @@ def _slot(k1, k2, mask):
     return np.int64(h & np.uint64(mask))
 
 
+@njit(inline="always")
+def _probe(t1, t2, k1, k2):
+    """The slot holding (k1, k2), or the empty slot where it would go."""
+    mask = len(t1) - 1
+    s = _slot(k1, k2, mask)
+    while t1[s] != _EMPTY and not (t1[s] == k1 and t2[s] == k2):
+        s = (s + 1) & mask
+    return s
+
+
 @njit(nogil=True, cache=True)
 def table_find(t1, t2, k1, k2):
     """The slot holding (k1, k2), or -1."""
-    mask = len(t1) - 1
-    s = _slot(k1, k2, mask)
-    while t1[s] != _EMPTY:
-        if t1[s] == k1 and t2[s] == k2:
-            return s
-        s = (s + 1) & mask
-    return -1
+    s = _probe(t1, t2, k1, k2)
+    return s if t1[s] != _EMPTY else -1
 
 
 @njit(nogil=True, cache=True)
 def _insert(t1, t2, k1, k2):
     """The slot of (k1, k2), claimed when new; returns (slot, new?)."""
-    mask = len(t1) - 1
-    s = _slot(k1, k2, mask)
-    while t1[s] != _EMPTY:
-        if t1[s] == k1 and t2[s] == k2:
-            return s, False
-        s = (s + 1) & mask
+    s = _probe(t1, t2, k1, k2)
+    if t1[s] != _EMPTY:
+        return s, False
     t1[s] = k1
     t2[s] = k2
     return s, True
