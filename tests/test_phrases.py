@@ -156,3 +156,15 @@ def test_cli_phrases_and_train(tmp_path, capsys):
     from w2v import Word2Vec
 
     assert "united_states" in Word2Vec.load(model).wv
+
+
+def test_package_names_as_in_the_issue():
+    import w2v
+
+    corpus = [["i", "live", "in", "new", "york"]] * 10 + [["new", "x"], ["york", "y"], ["i", "z"]] * 3
+    kw = dict(min_count=2, threshold=0.5, connector_words=w2v.phrases.ENGLISH_CONNECTOR_WORDS)
+    phrases = w2v.Phrases(corpus, **kw)
+    sentence = ["i", "live", "in", "new", "york"]
+    assert phrases[sentence] == gensim_phrases.Phrases(corpus, **kw)[sentence]
+    assert "new_york" in phrases[sentence]
+    assert isinstance(phrases.freeze(), w2v.FrozenPhrases) and w2v.Tokenizer().tokens("a b") == ["a", "b"]
