@@ -13,10 +13,18 @@ _LAZY = {
     "load": ("formats", "load"),
     "cosine_similarity": ("vectors", "cosine_similarity"),
     "ItemModel": ("items", "ItemModel"),
+    "Phrases": ("phrases", "Phrases"),
+    "FrozenPhrases": ("phrases", "FrozenPhrases"),
+    "Tokenizer": ("tokenize", "Tokenizer"),
 }
+_LAZY_MODULES = ("phrases", "tokenize")
 
 
 def __getattr__(name):
+    if name in _LAZY_MODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
     if name in _LAZY:
         import importlib
 

@@ -18,6 +18,7 @@ import numpy as np
 from .compression import READ_ERRORS, open_file
 from .errors import CorpusError
 from .progress import progress_bar
+from .tokenize import Tokenizer
 
 MAX_SENTENCE_LENGTH = 10_000
 _BLOCK_BYTES = 1 << 20
@@ -58,12 +59,17 @@ def _split_long(lengths, limit):
     return np.asarray(pieces, dtype=np.int64)
 
 
+class SentenceTypeError(CorpusError, TypeError):
+    """A sentence is a string, not a list of tokens (a TypeError too, as gensim's failures are)."""
+
+
 class _FileBlocks:
     """Blocks of (tokens, sentence lengths) from text files, with file/line error reports."""
 
-    def __init__(self, source, unicode_errors):
+    def __init__(self, source, unicode_errors, tokenizer=None):
         self.files = _files_of(source)
         self.unicode_errors = unicode_errors
+        self.tokenizer = tokenizer if tokenizer is not None and not tokenizer.is_default else None
         self.total_bytes = 0
         for _, path in self.files:
             if path is not None:
@@ -109,11 +115,15 @@ class _FileBlocks:
                         f"{name}, line {bad_line}, byte {column}: invalid UTF-8 "
                         f"({exc.reason}); use unicode_errors='replace' (CLI: --unicode-errors replace) to read it anyway"
                     ) from None
-                lines = text.split("\n")
-                if lines and lines[-1] == "":
-                    lines.pop()
-                line_no += len(lines)
-                split = [line.split() for line in lines]
+                if self.tokenizer is None:
+                    lines = text.split("\n")
+                    if lines and lines[-1] == "":
+                        lines.pop()
+                    line_no += len(lines)
+                    split = [line.split() for line in lines]
+                else:
+                    line_no += text.count("\n")
+                    split = self.tokenizer.split_block(text)
                 lengths = _split_long(list(map(len, split)), MAX_SENTENCE_LENGTH)
                 tokens = list(itertools.chain.from_iterable(split))
                 try:
@@ -129,11 +139,12 @@ class _FileBlocks:
 class _IterableBlocks:
     """Blocks of (tokens, sentence lengths) from an iterable of token lists."""
 
-    def __init__(self, sentences):
+    def __init__(self, sentences, tokenizer=None):
         if isinstance(sentences, (str, bytes)):
-            raise CorpusError("sentences must be an iterable of token lists, not a single string")
+            raise SentenceTypeError("sentences must be an iterable of token lists, not a single string")
         self.sentences = sentences
         self.total_bytes = 0
+        self.tokenizer = tokenizer if tokenizer is not None and not tokenizer.is_default else None
 
     def __iter__(self):
         iterator = iter(self.sentences)
@@ -144,11 +155,13 @@ class _IterableBlocks:
                 return
             for i, sentence in enumerate(batch):
                 if isinstance(sentence, (str, bytes)):
-                    raise CorpusError(
+                    raise SentenceTypeError(
                         f"sentence {number + i + 1} is a string ({sentence[:40]!r}); each sentence must be a "
                         "list of tokens, e.g. line.split()"
                     )
             number += len(batch)
+            if self.tokenizer is not None:
+                batch = self.tokenizer.retokenize(batch)
             lengths = _split_long(list(map(len, batch)), MAX_SENTENCE_LENGTH)
             tokens = list(itertools.chain.from_iterable(batch))
             if not all(map(isinstance, tokens, itertools.repeat(str))):  # C-level: no bytecode per token
@@ -158,15 +171,17 @@ class _IterableBlocks:
             yield tokens, lengths, 0
 
 
-def blocks(source=None, sentences=None, unicode_errors="strict"):
-    """Blocks of (tokens, sentence lengths, bytes read) from exactly one of the two inputs."""
+def blocks(source=None, sentences=None, unicode_errors="strict", tokenizer=None):
+    """Blocks of (tokens, sentence lengths, bytes read) from exactly one of the two inputs;
+    ``tokenizer`` (a :class:`w2v.tokenize.Tokenizer` or its spec) says how text becomes tokens."""
     if (source is None) == (sentences is None):
         raise CorpusError("give exactly one corpus: corpus_file (a path, folder or '-') or sentences (an iterable)")
     if unicode_errors not in ("strict", "replace", "ignore"):
         raise ValueError(f"unicode_errors must be 'strict', 'replace' or 'ignore', not {unicode_errors!r}")
+    tokenizer = Tokenizer.make(tokenizer)
     if source is not None:
-        return _FileBlocks(source, unicode_errors)
-    return _IterableBlocks(sentences)
+        return _FileBlocks(source, unicode_errors, tokenizer)
+    return _IterableBlocks(sentences, tokenizer)
 
 
 class _IdArray:
@@ -253,15 +268,26 @@ def encode_with(remap, ids, lengths):
     return out_ids, offsets, np.asarray(lengths, dtype=np.int64)
 
 
+def ids_of(index, words, tokens):
+    """``tokens`` as int32 ids through ``index`` (a defaultdict handing out the next id to a new
+    word), with C-level ``map``; new words are appended to ``words``."""
+    before = len(index)
+    ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+    added = len(index) - before
+    if added:  # the dict keeps insertion order, so the new words are its last entries
+        words.extend(list(itertools.islice(reversed(index), added))[::-1])
+    return ids
+
+
 def scan(source=None, sentences=None, unicode_errors="strict", max_vocab_size=None, progress=None,
-         spill_tokens=1 << 28):
+         spill_tokens=1 << 28, tokenizer=None):
     """Read a corpus once: count words and keep the corpus as provisional ids.
 
     ``max_vocab_size`` bounds the words counted at once: when it is exceeded, words
     seen fewer than N times are forgotten (N = 1, 2, … as needed), as word2vec.c and
     gensim do; their earlier counts are lost.
     """
-    reader = blocks(source, sentences, unicode_errors)
+    reader = blocks(source, sentences, unicode_errors, tokenizer)
     index = collections.defaultdict(itertools.count().__next__)
     words = []
     counts = np.zeros(1 << 16, dtype=np.int64)
@@ -272,11 +298,7 @@ def scan(source=None, sentences=None, unicode_errors="strict", max_vocab_size=No
                        disable=None if progress is None else not progress, leave=False)
     with bar:
         for tokens, lengths, nbytes in reader:
-            before = len(index)
-            ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
-            added = len(index) - before
-            if added:  # the dict keeps insertion order, so the new words are its last entries
-                words.extend(list(itertools.islice(reversed(index), added))[::-1])
+            ids = ids_of(index, words, tokens)
             seen = len(words)
             if seen > len(counts):
                 counts = np.concatenate([counts, np.zeros(max(seen, 2 * len(counts)) - len(counts), np.int64)])

@@ -19,6 +19,7 @@ from .errors import FormatError
 from .train.loop import call, run_training
 from .train.schedule import Schedule, mix
 from .train.state import state_of
+from .tokenize import Tokenizer
 from .train.threads import ThreadExecutor
 from .vectors import KeyedVectors
 
@@ -52,6 +53,8 @@ class Word2Vec:
         for name, value in values.items():
             setattr(self, name, value)
         self.callbacks = tuple(self.callbacks)
+        if self.tokenizer is not None:   # kept as a JSON-able dict, for save()
+            self.tokenizer = Tokenizer.make(self.tokenizer).to_dict()
         self.wv = KeyedVectors(self.vector_size)
         self.syn1neg = None
         self.syn1 = None
@@ -95,7 +98,7 @@ class Word2Vec:
         self._check_params()
         params_mod.check_memory(self.params(), 1)   # sizes that cannot fit even one word fail before the scan
         progress = self.progress if progress is None else progress
-        scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, self.max_vocab_size, progress)
+        scan = self._scan(corpus_file, corpus_iterable, self.max_vocab_size, progress)
         words, counts = scan.vocabulary()
         if update:
             if not len(self.wv):
@@ -113,6 +116,17 @@ class Word2Vec:
         self._pending = (corpus_iterable if corpus_iterable is not None else corpus_file, scan)
         self._prepare_tables()
         return self
+
+    def _scan(self, corpus_file, corpus_iterable, max_vocab_size, progress):
+        """Read the corpus once (with the tokenizer), and join phrases in its ids when asked."""
+        scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, max_vocab_size, progress,
+                               tokenizer=self.tokenizer)
+        if self.phrases and scan.total_words:
+            from .phrases import phrase_scan
+
+            scan = phrase_scan(scan, self.phrases)
+            self.phrase_models = scan.phrase_models
+        return scan
 
     def _update_vocab(self, words, counts):
         known = np.fromiter(map(self.wv.key_to_index.get, words, itertools.repeat(-1)), dtype=np.int64,
@@ -208,7 +222,7 @@ class Word2Vec:
         if self._pending is not None and _same_corpus(self._pending[0], source):
             scan = self._pending[1]
         else:
-            scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, None, progress)
+            scan = self._scan(corpus_file, corpus_iterable, None, progress)
         self._pending = None
         return scan.encode(self.wv.key_to_index)
 

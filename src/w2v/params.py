@@ -52,6 +52,9 @@ PARAMS = (
     Param("progress", None, "object", None, None, "progress bar on stderr (None: when it is a terminal)"),
     Param("unicode_errors", "strict", "choice", ("strict", "replace", "ignore"), "vocabulary",
           "invalid UTF-8: stop with an error naming the line, replace it with U+FFFD, or drop it"),
+    # w2v's own, for raw text (the CLI's options for them are in cli/text.py)
+    Param("tokenizer", None, "tokenizer", None, None, "how corpus files are split into words (w2v.tokenize)"),
+    Param("phrases", 0, "phrases", None, None, "passes of phrase detection (or a dict of Phrases parameters)"),
 )
 BY_NAME = {p.name: p for p in PARAMS}
 NAMES = tuple(BY_NAME)
@@ -84,6 +87,14 @@ def check(name, value):
     elif p.kind == "choice":
         if value not in p.low:
             raise ParameterError(f"{name} must be one of {', '.join(map(repr, p.low))}, got {value!r}")
+    elif p.kind == "tokenizer":
+        from .tokenize import Tokenizer
+
+        Tokenizer.make(value)
+    elif p.kind == "phrases":
+        if not (isinstance(value, dict) or (_is_whole(value) and value >= 0)):
+            raise ParameterError(f"{name} must be a number of passes >= 0 or a dict of Phrases parameters, "
+                                 f"got {value!r}")
     elif p.kind == "text?":
         if value is not None and not isinstance(value, str):
             raise ParameterError(f"{name} must be a string or None, got {value!r}")

@@ -1,6 +1,8 @@
 """`w2v` sub-commands that draw and tabulate: show, plot, pairs, step."""
 import sys
 
+from .text import add_tokenizer_options, tokenizer_from
+
 
 def register(sub):
     """Add this module's sub-commands to the `w2v` parser."""
@@ -58,7 +60,7 @@ def register(sub):
     p.add_argument("--ns-exponent", type=float, default=None,
                    help="noise exponent (default: the model's, or 0.75)")
     p.add_argument("--seed", type=int, default=1, help="random seed for the negatives (default 1)")
-    p.add_argument("--keep-case", action="store_true", help="do not lower-case the sentence")
+    add_tokenizer_options(p, mode="words", lowercase=True)
     p.set_defaults(func=_pairs)
 
     p = sub.add_parser(
@@ -147,7 +149,7 @@ def _pairs(args):
         else:
             raise W2VError("--negative needs --model or --corpus to draw the negative samples from")
     table = pairs_table(" ".join(args.sentence), window=args.window, mode=args.mode, negative=args.negative,
-                        noise=noise, seed=args.seed, lowercase=not args.keep_case)
+                        noise=noise, seed=args.seed, tokenizer=tokenizer_from(args))
     print(format_table(table))
 
 

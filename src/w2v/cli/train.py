@@ -6,6 +6,7 @@ from importlib import resources
 from .. import params
 from ..formats import FORMATS
 from .common import add_param_options, param_values
+from .text import add_phrase_options, add_tokenizer_options, phrase_params, tokenizer_from
 
 DEMO_CORPUS = "public-domain-speeches.txt.gz"
 DEMO_WORDS = ("freedom", "god", "economy", "war", "america")
@@ -38,6 +39,11 @@ def register(sub):
                    help="continue the run a checkpoint was saved in, on the same CORPUS: the remaining epochs, "
                         "with the learning rates the whole run would have had (training options come from it)")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_tokenizer_options(p)
+    g = p.add_argument_group("phrases")
+    g.add_argument("--phrases", type=int, default=0, metavar="N",
+                   help="join frequent word pairs first (new_york), N passes (2: also trigrams); default 0")
+    add_phrase_options(g, prefix="phrases-")
     p.set_defaults(func=run_train)
 
     d = sub.add_parser(
@@ -94,7 +100,11 @@ def run_train(args):
             model = Word2Vec.load(args.resume)
             model.workers, model.progress = args.workers, progress
         else:
-            model = Word2Vec(**param_values(args, TRAIN_PARAMS), progress=progress)
+            phrases = {"passes": args.phrases, **phrase_params(args, "phrases_")} if args.phrases else 0
+            if phrases:
+                phrases["connector_words"] = sorted(phrases["connector_words"])   # saved with the model, as JSON
+            model = Word2Vec(**param_values(args, TRAIN_PARAMS), progress=progress,
+                             tokenizer=tokenizer_from(args).to_dict(), phrases=phrases)
             model.build_vocab(corpus_file=args.corpus)
         print(_vocabulary_line(model), flush=True)
         run = model.resume if args.resume else model.train
@@ -153,5 +163,8 @@ def run_demo(args):
             continue
         neighbours = model.wv.most_similar(word, topn=8)
         print(f"{word:>10}: " + ", ".join(f"{w} ({s:.2f})" for w, s in neighbours))
+    from ..phrases import Phrases
+    found = Phrases(min_count=5, threshold=10.0).add_vocab(corpus_file=corpus).export_phrases()
+    print(f"{'phrases':>10}: " + ", ".join(sorted(found, key=found.get, reverse=True)[:6]) + "  (w2v phrases)")
     model.save(args.output)
     print(f"\nsaved the model to {args.output}; try:  w2v similar {args.output} liberty")

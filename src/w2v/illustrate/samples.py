@@ -4,26 +4,25 @@ The windows come from the reference kernels' own ``window_positions`` /
 ``skipgram_pairs`` and the negatives from ``vocab.noise_probabilities`` of a real
 model or corpus, so the tables show what training actually feeds the kernels.
 """
-import string
-
 import numpy as np
 
 from ..errors import W2VError
 from ..kernels.reference import skipgram_pairs, window_positions
+from ..tokenize import Tokenizer
 
 ARTICLE_SENTENCE = "Thou shalt not make a machine in the likeness of a human mind"
 MODES = ("skipgram", "cbow", "lm")
 
 
-def tokenize(sentence, lowercase=True):
-    """Split a sentence the way the packaged corpus is written: lower case, no punctuation.
+def tokenize(sentence, lowercase=True, tokenizer=None):
+    """Split a sentence with w2v's tokenizer (:class:`w2v.tokenize.Tokenizer`); by default the way
+    the packaged corpus is written: Unicode words, lower case, no punctuation.
 
     A list of tokens is used as it is.
     """
     if isinstance(sentence, str):
-        text = sentence.lower() if lowercase else sentence
-        tokens = [t.strip(string.punctuation) for t in text.split()]
-        tokens = [t for t in tokens if t]
+        tokens = (Tokenizer.make(tokenizer) if tokenizer is not None
+                  else Tokenizer("words", lowercase=lowercase)).tokens(sentence)
     else:
         tokens = [str(t) for t in sentence]
     if not tokens:
@@ -107,7 +106,7 @@ class Noise:
 
 
 def pairs_table(sentence=ARTICLE_SENTENCE, window=2, mode="skipgram", negative=0, noise=None, seed=1,
-                lowercase=True):
+                lowercase=True, tokenizer=None):
     """The article's training-sample table as a pandas DataFrame.
 
     skip-gram: columns ``input word``, ``output word``; CBOW: one ``context ±k`` column
@@ -119,7 +118,7 @@ def pairs_table(sentence=ARTICLE_SENTENCE, window=2, mode="skipgram", negative=0
     """
     import pandas as pd
 
-    tokens = tokenize(sentence, lowercase)
+    tokens = tokenize(sentence, lowercase, tokenizer)
     samples = positive_samples(tokens, window, mode)
     if mode == "skipgram":
         input_columns = ["input word"]

@@ -1,0 +1,58 @@
+"""Phrases side by side with gensim 4: learning and applying, on the same token lists, same parameters.
+
+    python bench/bench_phrases.py [corpus.txt.gz] [--limit N]
+
+Prints the time of each step for both, the ratio, and the overlap of the exported phrases
+(|both|, only gensim, only w2v, largest relative score difference).
+"""
+import argparse
+import gzip
+import itertools
+import time
+
+from gensim.models import phrases as gp
+
+from w2v import phrases as wp
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus", nargs="?", default="../shared/data/english-5m.txt.gz")
+    parser.add_argument("--limit", type=int, default=None, help="first N lines only")
+    parser.add_argument("--scoring", default="default")
+    parser.add_argument("--threshold", type=float, default=10.0)
+    args = parser.parse_args()
+    with gzip.open(args.corpus, "rt", encoding="utf-8") as handle:
+        sentences = [line.split() for line in itertools.islice(handle, args.limit)]
+    words = sum(map(len, sentences))
+    print(f"{args.corpus}: {len(sentences):,} sentences, {words:,} words; min_count=5, threshold={args.threshold}, "
+          f"scoring={args.scoring}, connector_words=ENGLISH_CONNECTOR_WORDS")
+    wp.Phrases(sentences[:100], min_count=1, threshold=1.0).freeze()[sentences[:100]]   # numba cache warm-up
+    kw = dict(min_count=5, threshold=args.threshold, scoring=args.scoring)
+    results = {}
+    for name, mod in (("gensim", gp), ("w2v", wp)):
+        model, learn = timed(lambda: mod.Phrases(sentences, connector_words=mod.ENGLISH_CONNECTOR_WORDS, **kw))
+        exported, export = timed(model.export_phrases)
+        frozen, freeze = timed(model.freeze)
+        _, apply = timed(lambda: sum(map(len, frozen[sentences])))
+        results[name] = (exported, learn, export + freeze, apply)
+        print(f"{name:>7}: learn {learn:7.2f} s   export+freeze {export + freeze:6.2f} s   apply {apply:7.2f} s   "
+              f"total {learn + export + freeze + apply:7.2f} s")
+    g, w = results["gensim"], results["w2v"]
+    for i, step in ((1, "learn"), (2, "export+freeze"), (3, "apply")):
+        print(f"{step}: w2v {g[i] / w[i]:.1f}x gensim")
+    print(f"total: w2v {sum(g[1:]) / sum(w[1:]):.1f}x gensim")
+    both = g[0].keys() & w[0].keys()
+    diff = max((abs(g[0][k] - w[0][k]) / abs(g[0][k]) for k in both), default=0.0)
+    print(f"phrases: both {len(both):,}, only gensim {len(g[0].keys() - w[0].keys())}, "
+          f"only w2v {len(w[0].keys() - g[0].keys())}, max relative score difference {diff:.2e}")
+
+
+if __name__ == "__main__":
+    main()

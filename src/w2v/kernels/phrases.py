@@ -1,0 +1,259 @@
+"""Phrase kernels: count unigrams and connector-bridged bigrams, and join phrases greedily.
+
+A candidate phrase is (first word, connector run, last word): the run of connector words
+between them is interned as a node of a trie (node 0: no connectors), so a candidate is
+two int64 keys, ``a`` and ``node << 32 | b``, in an open-addressing hash table.  The
+readable references of both kernels are at the end of this module (tests compare them).
+"""
+import numpy as np
+from numba import njit
+
+_EMPTY = -1
+
+
+@njit(inline="always")
+def _slot(k1, k2, mask):
+    h = np.uint64(k1) * np.uint64(0x9E3779B97F4A7C15) ^ np.uint64(k2) * np.uint64(0xC2B2AE3D27D4EB4F)
+    h ^= h >> np.uint64(29)
+    return np.int64(h & np.uint64(mask))
+
+
+@njit(inline="always")
+def _probe(t1, t2, k1, k2):
+    """The slot holding (k1, k2), or the empty slot where it would go."""
+    mask = len(t1) - 1
+    s = _slot(k1, k2, mask)
+    while t1[s] != _EMPTY and not (t1[s] == k1 and t2[s] == k2):
+        s = (s + 1) & mask
+    return s
+
+
+@njit(nogil=True, cache=True)
+def table_find(t1, t2, k1, k2):
+    """The slot holding (k1, k2), or -1."""
+    s = _probe(t1, t2, k1, k2)
+    return s if t1[s] != _EMPTY else -1
+
+
+@njit(nogil=True, cache=True)
+def _insert(t1, t2, k1, k2):
+    """The slot of (k1, k2), claimed when new; returns (slot, new?)."""
+    s = _probe(t1, t2, k1, k2)
+    if t1[s] != _EMPTY:
+        return s, False
+    t1[s] = k1
+    t2[s] = k2
+    return s, True
+
+
+@njit(nogil=True, cache=True)
+def build_table(k1, k2, values, capacity):
+    """A hash table (t1, t2, tv) holding keys (k1[i], k2[i]) → values[i]."""
+    t1 = np.full(capacity, _EMPTY, np.int64)
+    t2 = np.zeros(capacity, np.int64)
+    tv = np.zeros(capacity, np.int64)
+    for i in range(len(k1)):
+        s, _ = _insert(t1, t2, k1[i], k2[i])
+        tv[s] = values[i]
+    return t1, t2, tv
+
+
+def capacity_for(n):
+    """A power of two at least twice ``n`` (load at most one half)."""
+    return 1 << max(4, int(2 * max(n, 1) - 1).bit_length())
+
+
+@njit(nogil=True, cache=True)
+def _rebuild(t1, t2, tv, capacity, min_keep):
+    n1 = np.full(capacity, _EMPTY, np.int64)
+    n2 = np.zeros(capacity, np.int64)
+    nv = np.zeros(capacity, np.int64)
+    kept = 0
+    for s in range(len(t1)):
+        if t1[s] != _EMPTY and tv[s] >= min_keep:
+            d, _ = _insert(n1, n2, t1[s], t2[s])
+            nv[d] = tv[s]
+            kept += 1
+    return n1, n2, nv, kept
+
+
+@njit(nogil=True, cache=True)
+def count_phrases(ids, lengths, is_conn, n_words, trie_parent, trie_word, max_vocab_size, min_reduce):
+    """Count unigrams (non-connectors) and candidates, as gensim's ``_learn_vocab`` does.
+
+    ``trie_parent``/``trie_word`` are the known connector runs (node i > 0 extends node
+    ``trie_parent[i]`` by word ``trie_word[i]``); new runs are added.  When the counted
+    unigrams and candidates exceed ``max_vocab_size`` after a sentence, those seen fewer than
+    ``min_reduce`` times are forgotten and ``min_reduce`` grows by one.
+    Returns (unigram counts, cand a, cand node<<32|b, cand counts, trie parent, trie word,
+    total words, min_reduce).
+    """
+    ucount = np.zeros(n_words, np.int64)
+    n_uni = 0
+    cap = 1 << 16
+    t1 = np.full(cap, _EMPTY, np.int64)
+    t2 = np.zeros(cap, np.int64)
+    tv = np.zeros(cap, np.int64)
+    n_cand = 0
+    # the trie of connector runs, as a hash table (parent, word) -> node
+    n_nodes = len(trie_parent)
+    parents = np.empty(max(16, 2 * n_nodes), np.int64)
+    cwords = np.empty(max(16, 2 * n_nodes), np.int64)
+    parents[:n_nodes] = trie_parent
+    cwords[:n_nodes] = trie_word
+    ccap = 1 << 10
+    while ccap < 4 * n_nodes:
+        ccap *= 2
+    c1 = np.full(ccap, _EMPTY, np.int64)
+    c2 = np.zeros(ccap, np.int64)
+    cv = np.zeros(ccap, np.int64)
+    for node in range(1, n_nodes):
+        s, _ = _insert(c1, c2, parents[node], cwords[node])
+        cv[s] = node
+    total = 0
+    pos = 0
+    for sent in range(len(lengths)):
+        start = -1
+        node = 0
+        for i in range(pos, pos + lengths[sent]):
+            w = ids[i]
+            if not is_conn[w]:
+                if ucount[w] == 0:
+                    n_uni += 1
+                ucount[w] += 1
+                if start >= 0:
+                    if 2 * (n_cand + 1) > cap:
+                        t1, t2, tv, n_cand = _rebuild(t1, t2, tv, 2 * cap, 0)
+                        cap *= 2
+                    s, new = _insert(t1, t2, start, (node << 32) | w)
+                    tv[s] += 1
+                    if new:
+                        n_cand += 1
+                start = w
+                node = 0
+            elif start >= 0:
+                s, new = _insert(c1, c2, node, w)
+                if new:
+                    if n_nodes == len(parents):
+                        parents = np.concatenate((parents, np.empty(len(parents), np.int64)))
+                        cwords = np.concatenate((cwords, np.empty(len(cwords), np.int64)))
+                    parents[n_nodes] = node
+                    cwords[n_nodes] = w
+                    cv[s] = n_nodes
+                    n_nodes += 1
+                    if 2 * n_nodes > ccap:
+                        ccap *= 2
+                        c1, c2, cv, _ = _rebuild(c1, c2, cv, ccap, 0)
+                        s = table_find(c1, c2, node, w)
+                node = cv[s]
+            total += 1
+        pos += lengths[sent]
+        if n_uni + n_cand > max_vocab_size:
+            for w in range(n_words):
+                if ucount[w] > 0 and ucount[w] < min_reduce:
+                    ucount[w] = 0
+                    n_uni -= 1
+            t1, t2, tv, n_cand = _rebuild(t1, t2, tv, cap, min_reduce)
+            min_reduce += 1
+    k1 = np.empty(n_cand, np.int64)
+    k2 = np.empty(n_cand, np.int64)
+    counts = np.empty(n_cand, np.int64)
+    j = 0
+    for s in range(cap):
+        if t1[s] != _EMPTY and tv[s] > 0:
+            k1[j] = t1[s]
+            k2[j] = t2[s]
+            counts[j] = tv[s]
+            j += 1
+    return ucount, k1[:j], k2[:j], counts[:j], parents[:n_nodes].copy(), cwords[:n_nodes].copy(), total, min_reduce
+
+
+@njit(nogil=True, cache=True)
+def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, out, out_lengths):
+    """Join phrases greedily left to right, as gensim's ``analyze_sentence``: a candidate
+    (start word, connectors, word) found in table (p1, p2) → phrase index ``pv`` becomes the
+    one id ``phrase_base + index``; the word after a phrase starts afresh.  Connector runs
+    are looked up in the trie table (c1, c2) → node ``cv``.  Writes ``out``/``out_lengths``;
+    returns the number of ids written."""
+    n_out = 0
+    pos = 0
+    for sent in range(len(lengths)):
+        begin = n_out
+        start = -1
+        node = 0
+        end = pos + lengths[sent]
+        for i in range(pos, end):
+            w = ids[i]
+            if not is_conn[w]:
+                if start >= 0:
+                    found = -1
+                    if node >= 0:
+                        found = table_find(p1, p2, ids[start], (node << 32) | w)
+                    if found >= 0:
+                        out[n_out] = phrase_base + pv[found]
+                        n_out += 1
+                        start = -1
+                    else:
+                        for k in range(start, i):
+                            out[n_out] = ids[k]
+                            n_out += 1
+                        start = i
+                else:
+                    start = i
+                node = 0
+            elif start >= 0:
+                if node >= 0:
+                    s = table_find(c1, c2, node, w)
+                    node = cv[s] if s >= 0 else -1
+            else:
+                out[n_out] = w
+                n_out += 1
+        if start >= 0:
+            for k in range(start, end):
+                out[n_out] = ids[k]
+                n_out += 1
+        out_lengths[sent] = n_out - begin
+        pos = end
+    return n_out
+
+
+# -- readable references (pure Python, per token; for the tests) --------------------------------
+
+def reference_count(sentences, is_conn):
+    """Unigram counts and {(a, (connectors...), b): count} of id sentences (no pruning)."""
+    unigrams, candidates = {}, {}
+    for sentence in sentences:
+        start, between = None, []
+        for w in sentence:
+            if is_conn[w]:
+                if start is not None:
+                    between.append(w)
+                continue
+            unigrams[w] = unigrams.get(w, 0) + 1
+            if start is not None:
+                key = (start, tuple(between), w)
+                candidates[key] = candidates.get(key, 0) + 1
+            start, between = w, []
+    return unigrams, candidates
+
+
+def reference_apply(sentence, is_conn, phrases):
+    """Greedy left-to-right joining: ``phrases`` maps (a, (connectors...), b) to a new id."""
+    out, start, between = [], None, []
+    for w in sentence:
+        if is_conn[w]:
+            if start is None:
+                out.append(w)
+            else:
+                between.append(w)
+            continue
+        if start is not None and (start, tuple(between), w) in phrases:
+            out.append(phrases[(start, tuple(between), w)])
+            start, between = None, []
+            continue
+        if start is not None:
+            out += [start] + between
+        start, between = w, []
+    if start is not None:
+        out += [start] + between
+    return out

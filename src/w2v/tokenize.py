@@ -1,0 +1,155 @@
+"""One tokenizer for all of w2v: training, ``w2v pairs``, ``w2v phrases``.
+
+``whitespace`` (the default) splits on white space, as word2vec.c and gensim's LineSentence
+do.  ``words`` is Unicode-aware: runs of letters, digits, underscores and combining marks
+form words; an apostrophe (' or ’) or a hyphen between two such runs stays inside the
+word (``don't``, ``l’homme``, ``well-known``, ``new_york``), and so does a ``.``, ``,``,
+``:`` or ``/`` between two digits (``3.14``, ``1,000``, ``12:30``); all other punctuation,
+symbols and emoji are dropped, or split off as one token each with ``punctuation="keep"``.
+Runs of CJK characters (written without spaces) stay one token: w2v does not segment
+words.  ``lowercase`` uses Python's full Unicode lower-casing (``İ`` becomes ``i̇``: i
+plus a combining dot, which ``words`` keeps inside the word).  ``split_sentences`` is for
+text that is not one sentence per line: a sentence then ends after ``.``, ``!``, ``?``,
+``…`` or their CJK forms followed by white space (or at once for the CJK forms), or at a
+blank line, and lines in between are joined.
+
+Everything works on whole blocks of text with C-level operations (``str.lower`` on the
+block, a compiled pattern's ``findall`` mapped over the lines): no Python bytecode per token.
+"""
+import functools
+import itertools
+import re
+import unicodedata
+
+from .errors import W2VError
+
+MODES = ("whitespace", "words")
+PUNCTUATION = ("drop", "keep")
+
+_SENTENCE_END = ".!?\u2026\u3002\uff01\uff1f"     # . ! ? … 。 ！ ？
+_CJK_END = "\u3002\uff01\uff1f"
+
+
+class TokenizerError(W2VError, ValueError):
+    """A tokenizer option is not one of the known values."""
+
+
+@functools.lru_cache(maxsize=1)
+def _marks_class():
+    """The character ranges of every combining mark (Unicode categories Mn, Mc, Me)."""
+    cats = list(map(unicodedata.category, map(chr, range(0x110000))))
+    ranges = []
+    start = None
+    for code, cat in enumerate(cats):
+        if cat[0] == "M":
+            if start is None:
+                start = code
+        elif start is not None:
+            ranges.append((start, code - 1))
+            start = None
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+
+
+@functools.lru_cache(maxsize=4)
+def _word_pattern(keep_punctuation):
+    marks = _marks_class()
+    # one character class (letters, digits, underscore — str.isalnum or "_" — and combining marks):
+    # a single set test per character keeps the pattern about as quick as str.split
+    alnum = rf"[\w{marks}]"
+    word = rf"{alnum}+(?:(?:['\u2019\-]|(?<=\d)[.,:/](?=\d)){alnum}+)*"
+    if keep_punctuation:
+        word += rf"|[^\s{marks}][{marks}]*"   # any other visible character, with its marks
+    return re.compile(word)
+
+
+@functools.lru_cache(maxsize=1)
+def _sentence_pattern():
+    ends = re.escape(_SENTENCE_END)
+    cjk = re.escape(_CJK_END)
+    closers = "\"'\u201d\u2019)\\]\u300d\u300f"
+    return re.compile(rf"(?<=[{ends}])[{re.escape(closers)}]*\s+|(?<=[{cjk}])|\n\s*\n")
+
+
+class Tokenizer:
+    """How text becomes tokens.  See the module's documentation for the rules.
+
+    ``Tokenizer()`` is today's white-space split; ``Tokenizer("words", lowercase=True)``
+    turns ``"The dog's bark."`` into ``["the", "dog's", "bark"]``.
+    """
+
+    def __init__(self, mode="whitespace", lowercase=False, punctuation="drop", split_sentences=False):
+        if mode not in MODES:
+            raise TokenizerError(f"tokenize must be one of {', '.join(MODES)}, got {mode!r}")
+        if punctuation not in PUNCTUATION:
+            raise TokenizerError(f"punctuation must be 'drop' or 'keep', got {punctuation!r}")
+        if punctuation == "keep" and mode != "words":
+            raise TokenizerError("punctuation='keep' needs tokenize='words' (white space keeps punctuation attached)")
+        self.mode = mode
+        self.lowercase = bool(lowercase)
+        self.punctuation = punctuation
+        self.split_sentences = bool(split_sentences)
+        self._findall = _word_pattern(punctuation == "keep").findall if mode == "words" else None
+
+    @classmethod
+    def make(cls, spec):
+        """A Tokenizer from None (the default), a mode name, a dict of options, or a Tokenizer."""
+        if spec is None:
+            return cls()
+        if isinstance(spec, Tokenizer):
+            return spec
+        if isinstance(spec, str):
+            return cls(spec)
+        if isinstance(spec, dict):
+            unknown = set(spec) - {"mode", "lowercase", "punctuation", "split_sentences"}
+            if unknown:
+                raise TokenizerError(f"unknown tokenizer options: {', '.join(sorted(unknown))}")
+            return cls(**spec)
+        raise TokenizerError(f"tokenizer must be None, 'whitespace', 'words', a dict or a Tokenizer, got {spec!r}")
+
+    @property
+    def is_default(self):
+        return self.mode == "whitespace" and not self.lowercase and not self.split_sentences
+
+    def to_dict(self):
+        """The options as a JSON-able dict (what a saved model records)."""
+        return {"mode": self.mode, "lowercase": self.lowercase, "punctuation": self.punctuation,
+                "split_sentences": self.split_sentences}
+
+    def __eq__(self, other):
+        return isinstance(other, Tokenizer) and self.to_dict() == other.to_dict()
+
+    def __repr__(self):
+        options = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items())
+        return f"Tokenizer({options})"
+
+    # -- the work --------------------------------------------------------------------------
+    def _pieces(self, text):
+        """The block cut into sentences: its lines, or with split_sentences its sentences."""
+        if self.split_sentences:
+            return _sentence_pattern().split(text)
+        pieces = text.split("\n")
+        if pieces and pieces[-1] == "":
+            pieces.pop()
+        return pieces
+
+    def split_block(self, text):
+        """A block of text (whole lines) as a list of token lists, one per sentence (maybe empty)."""
+        if self.lowercase:
+            text = text.lower()
+        pieces = self._pieces(text)
+        if self._findall is None:
+            return list(map(str.split, pieces))
+        return list(map(self._findall, pieces))
+
+    def tokens(self, text):
+        """All the tokens of one string, as one list (for a single sentence)."""
+        return list(itertools.chain.from_iterable(self.split_block(text)))
+
+    def retokenize(self, batch):
+        """Token lists (Python input) under this tokenizer: lower-cased, and with ``words``
+        each list's text tokenized again.  Sentence splitting does not apply to token lists."""
+        if self.lowercase:
+            batch = [list(map(str.lower, sentence)) for sentence in batch]
+        if self._findall is not None:
+            batch = list(map(self._findall, map(" ".join, batch)))
+        return batch

@@ -1,0 +1,76 @@
+import pytest
+
+from w2v import corpus
+from w2v.tokenize import Tokenizer, TokenizerError
+
+WORDS = Tokenizer("words", lowercase=True)
+
+CASES = [
+    ("The dog's bark. Sometimes.", ["the", "dog's", "bark", "sometimes"]),
+    ("l’homme rock'n'roll 'tis dogs'", ["l’homme", "rock'n'roll", "tis", "dogs"]),
+    ("well-known -- x-", ["well-known", "x"]),
+    ("3.14 1,000,000 12:30 a.b end.", ["3.14", "1,000,000", "12:30", "a", "b", "end"]),
+    ("Café résumé", ["café", "résumé"]),
+    ("Cafe\u0301 re\u0301sume\u0301", ["cafe\u0301", "re\u0301sume\u0301"]),   # combining accents stay inside
+    ("İstanbul", ["i\u0307stanbul"]),                                  # Turkish dotted I: i + combining dot
+    ("ΑΘΗΝΑ Москва", ["αθηνα", "москва"]),
+    ("東京は大きい。日本", ["東京は大きい", "日本"]),                         # CJK runs are not segmented
+    ("ＡＢＣ１２３，ｘ", ["ａｂｃ１２３", "ｘ"]),                             # full-width letters, comma dropped
+    ("hi 👍🏽 there", ["hi", "there"]),
+    ("me@x.org http://a.com/b", ["me", "x", "org", "http", "a", "com", "b"]),
+    ("new_york हिन्दी", ["new_york", "हिन्दी"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", CASES)
+def test_words_tokenizer_on_tricky_unicode(text, expected):
+    assert WORDS.tokens(text) == expected
+
+
+def test_whitespace_is_the_default_and_keeps_case_and_punctuation():
+    assert Tokenizer().tokens("The end. Now") == ["The", "end.", "Now"]
+    assert Tokenizer(lowercase=True).tokens("The END.") == ["the", "end."]
+
+
+def test_punctuation_kept_as_tokens():
+    assert Tokenizer("words", punctuation="keep").tokens("Hello, world! e\u0301") == ["Hello", ",", "world", "!", "e\u0301"]
+
+
+def test_sentence_splitting_joins_lines_and_cuts_at_ends():
+    t = Tokenizer("words", split_sentences=True)
+    assert t.split_block("One sentence. Two\nlines here! Three?\n\nFour") == [
+        ["One", "sentence"], ["Two", "lines", "here"], ["Three"], ["Four"]]
+
+
+def test_bad_options_are_clear_errors():
+    with pytest.raises(TokenizerError, match="tokenize must be"):
+        Tokenizer("chars")
+    with pytest.raises(TokenizerError, match="needs tokenize='words'"):
+        Tokenizer(punctuation="keep")
+
+
+def test_corpus_scan_uses_the_tokenizer(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("The cat sat. The CAT!\nA dog.\n", encoding="utf-8")
+    words, counts = corpus.scan(str(path), tokenizer={"mode": "words", "lowercase": True}).vocabulary()
+    assert dict(zip(words, counts.tolist())) == {"the": 2, "cat": 2, "sat": 1, "a": 1, "dog": 1}
+    scan = corpus.scan(str(path), tokenizer=Tokenizer("words", split_sentences=True))
+    assert scan.lengths.tolist() == [3, 2, 2]
+    scan = corpus.scan(sentences=[["The", "Cat."]], tokenizer=Tokenizer("words", lowercase=True))
+    assert scan.vocabulary()[0] == ["the", "cat"]
+
+
+def test_string_sentences_are_a_type_error():
+    with pytest.raises(TypeError, match="is a string"):
+        corpus.scan(sentences=["a b c"])
+
+
+def test_word2vec_and_pairs_share_the_tokenizer(tmp_path):
+    from w2v import Word2Vec
+    from w2v.illustrate import tokenize
+
+    model = Word2Vec([["The", "Cat"]] * 20, min_count=1, epochs=1, workers=1, tokenizer={"mode": "words", "lowercase": True})
+    assert sorted(model.wv.index_to_key) == ["cat", "the"]
+    model.save(tmp_path / "m.w2v")
+    assert Word2Vec.load(tmp_path / "m.w2v").tokenizer == model.tokenizer
+    assert tokenize("Thou shalt NOT make, a machine!") == WORDS.tokens("Thou shalt NOT make, a machine!")
