@@ -9,16 +9,18 @@ import sys
 from .. import __version__
 from ..errors import W2VError
 from ..formats import load
-from . import illustrate, items, query, train
+from . import download, illustrate, items, query, train
 
-_MODULES = (train, query, illustrate, items)
+_MODULES = (train, query, illustrate, items, download)
 
 
 def load_vectors(path, limit=None):
     """Vectors for a command that reads them: native files are memory-mapped (showing five
     rows or answering one query should not read all of a big model), others are read."""
     from .. import store
+    from ..download import resolve_model
 
+    path = resolve_model(path)   # a catalogue name: its cached native copy (downloaded once)
     return load(path, limit=limit, mmap="r" if store.is_native(path) else None)
 
 
