@@ -188,8 +188,10 @@ def _reason(exc):
         return f"HTTP {exc.response.status_code} {exc.response.reason or ''}".strip()
     if isinstance(exc, requests.Timeout):
         return "timed out"
-    if isinstance(exc, requests.ConnectionError):
+    if isinstance(exc, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
         text = str(exc)
+        if "timed out" in text.lower():   # a read that stalled mid-body comes as a connection error
+            return "timed out"
         for known in ("Connection refused", "Name or service not known", "Temporary failure in name resolution",
                       "Network is unreachable", "Connection reset", "Connection aborted", "IncompleteRead"):
             if known in text:
