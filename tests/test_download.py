@@ -30,6 +30,7 @@ class _State:
         self.ignore_range = set()
         self.stall = set()     # paths whose response stops after a few bytes
         self.slow = set()      # paths sent in small chunks with pauses
+        self.status = {}       # path -> an error status to answer with
         self.log = []          # (path, Range header, status)
         self.release = threading.Event()
         self.lock = threading.Lock()
@@ -49,6 +50,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Location", st.redirects[path])
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if path in st.status:
+            self._log(path, rng, st.status[path])
+            self.send_error(st.status[path])
             return
         if path not in st.files:
             self._log(path, rng, 404)
@@ -252,6 +257,19 @@ def test_redirect_is_followed(server, gz_site, tmp_path):
     assert [p for p, _, _ in server.state.log] == ["/old/small.gz", "/v/small.gz"]
 
 
+def test_server_errors_are_retried_with_doubling_pauses(server, gz_site, monkeypatch):
+    kv, _, catalog = gz_site
+    server.state.status["/v/small.gz"] = 503
+    monkeypatch.setattr(download, "BACKOFF", 1.0)
+    pauses = []
+    monkeypatch.setattr(download.time, "sleep", pauses.append)
+    with pytest.raises(download.DownloadError, match=r"small.gz failed \(HTTP 503 Service Unavailable\)"):
+        download.fetch("small", catalog)
+    assert len(_data_requests(server, "/v/small.gz")) == 5 and pauses == [1.0, 2.0, 4.0, 8.0]
+    del server.state.status["/v/small.gz"]       # the server recovers
+    np.testing.assert_array_equal(w2v.load("small", catalog=catalog).vectors, kv.vectors)
+
+
 def test_stalled_server_times_out(server, gz_site, monkeypatch):
     _, _, catalog = gz_site
     server.state.stall.add("/v/small.gz")
@@ -282,6 +300,26 @@ def test_zip_member_and_unverified_sha256_recorded_then_checked(server, tmp_path
     server.state.files["/v/pack.zip"] = data[:-1] + bytes([data[-1] ^ 1])
     with pytest.raises(download.DownloadError, match="checksum mismatch.*the first download of it had"):
         download.fetch("pack", catalog, force=True)
+
+
+def test_compression_is_recognised_by_content(server, tmp_path):
+    import bz2
+
+    kv = _vectors(n=50)
+    data = bz2.compress(_text_bytes(kv, tmp_path, "glove"))
+    server.state.files["/v/plain"] = data
+    catalog = _catalog(tmp_path, [_entry("plain", [(server.url + "/v/plain", {"sha256": hashlib.sha256(data).hexdigest()})],
+                                         fmt="glove", compression="none")])
+    np.testing.assert_array_equal(w2v.load("plain", catalog=catalog).vectors, kv.vectors)
+
+
+def test_cache_directory_follows_the_platform(monkeypatch, tmp_path):
+    monkeypatch.delenv("W2V_DATA")
+    if sys.platform.startswith("linux"):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        assert download.cache_dir() == str(tmp_path / "xdg" / "w2v")
+    monkeypatch.setenv("W2V_DATA", "elsewhere")
+    assert download.cache_dir() == os.path.abspath("elsewhere")
 
 
 def test_multi_part_download_is_joined(server, tmp_path):
@@ -383,3 +421,11 @@ def test_cli_download_list_and_any_command_takes_a_name(server, gz_site, monkeyp
     assert expected in capsys.readouterr().out
     assert main(["info", "small"]) == 0
     assert "native" in capsys.readouterr().out
+
+
+def test_progress_bar_shows_bytes_per_second(server, gz_site, capsys):
+    _, _, catalog = gz_site
+    server.state.slow.add("/v/small.gz")
+    download.fetch("small", catalog, progress=True)
+    err = capsys.readouterr().err
+    assert "small:" in err and "B/s" in err and "<" in err      # rate and time left, e.g. "56.0kB/s]" "00:03<00:02"

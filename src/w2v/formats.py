@@ -452,8 +452,9 @@ def load(path, format=None, limit=None, mmap=None, unicode_errors="strict", bina
     Parameters
     ----------
     path : str or Path
-        A word2vec text or binary file, GloVe text, fastText ``.vec``, or a w2v native
-        file (vectors, model or items); gzip, bz2 and xz compression is undone.
+        A word2vec text or binary file, GloVe text, fastText ``.vec``, a w2v native
+        file (vectors, model or items), or a file saved by gensim's ``save()`` (read
+        without gensim, see :mod:`w2v.gensim_io`); gzip, bz2 and xz compression is undone.
     format : str, optional
         Insist on a format (one of :data:`FORMATS`); the content is still checked.
     limit : int, optional

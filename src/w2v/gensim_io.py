@@ -65,14 +65,9 @@ class GensimObject:
         return f"<gensim {self.gensim_class} (stand-in)>"
 
 
-_STAND_INS = {}
-
-
 def _stand_in(module, name):
-    key = (module, name)
-    if key not in _STAND_INS:
-        _STAND_INS[key] = type(name, (GensimObject,), {"gensim_class": name, "gensim_module": module})
-    return _STAND_INS[key]
+    """A fresh stand-in class (one per file read, so that no pickle can alter another's classes)."""
+    return type(name, (GensimObject,), {"gensim_class": name, "gensim_module": module})
 
 
 class _Ignored:
@@ -140,12 +135,15 @@ class SafeUnpickler(pickle.Unpickler):
     def __init__(self, handle, path):
         super().__init__(handle, encoding="latin1")   # Python 2 pickles' numpy buffers are latin-1 str
         self.path = path
+        self._stand_ins = {}
 
     def find_class(self, module, name):
         if (module, name) in _ALLOWED:
             return _ALLOWED[(module, name)]
         if module in _GENSIM_MODULES and name in _GENSIM_CLASSES:
-            return _stand_in(module, name)
+            if (module, name) not in self._stand_ins:
+                self._stand_ins[(module, name)] = _stand_in(module, name)
+            return self._stand_ins[(module, name)]
         if (module, name) in _IGNORED or (module.startswith(_IGNORED_MODULES) and "." not in name):
             return _IgnoredName(f"{module}.{name}")
         if module.split(".")[0] == "gensim":
