@@ -85,8 +85,8 @@ class _Handler(BaseHTTPRequestHandler):
             st.release.wait(15)
             return
         if path in st.slow:
-            for i in range(0, len(body), 2000):
-                self.wfile.write(body[i:i + 2000])
+            for i in range(0, len(body), 4000):     # about 3 s for the 240 kB test file
+                self.wfile.write(body[i:i + 4000])
                 self.wfile.flush()
                 st.release.wait(0.05)
             return
@@ -347,6 +347,8 @@ def test_two_processes_download_one_name_once(server, gz_site, cache):
     assert [p.returncode for p in procs] == [0, 0], outs
     assert {out.strip() for out, _ in outs} == {str(cache / "small" / "vectors.w2v")}
     assert len(_data_requests(server, "/v/small.gz")) == 1
+    # they did overlap: one waited for the other's lock
+    assert sum("waiting for another process downloading small" in err for _, err in outs) == 1
     np.testing.assert_array_equal(w2v.load("small", catalog=catalog).vectors, kv.vectors)
 
 
