@@ -16,9 +16,9 @@ PACKAGE = SRC / "w2v"
 LAYERS = (
     ("foundations", ("w2v.errors", "w2v.compression", "w2v.atomic", "w2v.progress", "w2v.tokenize")),
     ("kernels", ("w2v.kernels", "w2v.kernels.*")),
-    ("data", ("w2v.params", "w2v.store", "w2v.corpus", "w2v.vocab", "w2v.phrases")),
+    ("data", ("w2v.params", "w2v.store", "w2v.corpus", "w2v.vocab", "w2v.phrases", "w2v.gensim_io")),
     ("training core", ("w2v.train", "w2v.train.*")),
-    ("vectors", ("w2v.vectors", "w2v.formats", "w2v.evaluate")),
+    ("vectors", ("w2v.vectors", "w2v.formats", "w2v.evaluate", "w2v.download")),
     ("model", ("w2v.model",)),
     ("applications", ("w2v.items", "w2v.items.*", "w2v.illustrate", "w2v.illustrate.*")),
     ("public API", ("w2v",)),

@@ -10,7 +10,7 @@ __all__ = ["Word2Vec", "KeyedVectors", "load", "cosine_similarity", "ItemModel",
 # Heavier pieces are imported on first use so that `import w2v` stays quick.
 _LAZY = {
     "Word2Vec": ("model", "Word2Vec"),
-    "load": ("formats", "load"),
+    "load": ("download", "load"),   # formats.load, also taking a catalogue name
     "cosine_similarity": ("vectors", "cosine_similarity"),
     "ItemModel": ("items", "ItemModel"),
     "Phrases": ("phrases", "Phrases"),

@@ -35,7 +35,7 @@ import warnings
 
 import numpy as np
 
-from . import store
+from . import gensim_io, store
 from .atomic import atomic_write
 from .compression import open_file
 from .errors import FormatError
@@ -123,10 +123,12 @@ def _is_float(token):
 
 def detect_format(path):
     """The format of ``path`` judged from its content: one of 'native', 'word2vec-binary',
-    'word2vec-text', 'glove'.  Raises FormatError when it is none of them."""
+    'word2vec-text', 'glove', or 'gensim' (a gensim save() pickle).  Raises FormatError when it is none of them."""
     path = os.fspath(path)
     if store.is_native(path):
         return "native"
+    if gensim_io.is_gensim_pickle(path):
+        return "gensim"
     start, _ = _read_start(path)
     if not start.strip():
         raise FormatError(f"{path}: empty file, no vectors")
@@ -450,8 +452,9 @@ def load(path, format=None, limit=None, mmap=None, unicode_errors="strict", bina
     Parameters
     ----------
     path : str or Path
-        A word2vec text or binary file, GloVe text, fastText ``.vec``, or a w2v native
-        file (vectors, model or items); gzip, bz2 and xz compression is undone.
+        A word2vec text or binary file, GloVe text, fastText ``.vec``, a w2v native
+        file (vectors, model or items), or a file saved by gensim's ``save()`` (read
+        without gensim, see :mod:`w2v.gensim_io`); gzip, bz2 and xz compression is undone.
     format : str, optional
         Insist on a format (one of :data:`FORMATS`); the content is still checked.
     limit : int, optional
@@ -489,6 +492,8 @@ def load(path, format=None, limit=None, mmap=None, unicode_errors="strict", bina
         raise FormatError(f"{path}: asked to read {format}, but the content is {detected}")
     if detected == "native":
         return _load_native(path, limit, mmap)
+    if detected == "gensim":   # a gensim save() file: its vectors, read without running the pickle
+        return KeyedVectors._from_native_arrays(gensim_io.read(path, mmap=mmap)[2], limit)
     if mmap:
         raise FormatError(f"{path}: only w2v's native format can be memory-mapped; this file is {detected} "
                           f"(convert it once with `w2v convert {path} vectors.w2v --to native`)")

@@ -288,9 +288,13 @@ class Word2Vec:
 
     @classmethod
     def load(cls, path, mmap=None):
-        """Load a model saved by :meth:`save`; ``mmap="r"`` maps the matrices read-only (query, not train)."""
+        """Load a model saved by :meth:`save` or by gensim's ``Word2Vec.save`` (3.x or 4.x; see
+        :mod:`w2v.gensim_io`); ``mmap="r"`` maps the matrices read-only (query, not train)."""
         path = os.fspath(path)
-        kind, meta, arrays = store.load(path, mmap=mmap)
+        from . import gensim_io   # a model saved by gensim: the same contract, read from its pickle
+
+        reader = store.load if store.is_native(path) or not gensim_io.is_gensim_pickle(path) else gensim_io.read
+        kind, meta, arrays = reader(path, mmap=mmap)
         if kind != "model":
             raise FormatError(f"{path}: holds {kind!r}, not a full model; use w2v.load() to read vectors")
         params = dict(DEFAULTS)

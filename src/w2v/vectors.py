@@ -711,6 +711,10 @@ class KeyedVectors:
 
     @classmethod
     def load(cls, path, mmap=None):
+        from . import gensim_io   # gensim's KeyedVectors.save / Word2Vec.save files: their vectors
+
+        if not store.is_native(path) and gensim_io.is_gensim_pickle(path):
+            return cls._from_native_arrays(gensim_io.read(path, mmap=mmap)[2])
         _, _, arrays = store.load(path, mmap=mmap, expect_kind="vectors")
         return cls._from_native_arrays(arrays)
 

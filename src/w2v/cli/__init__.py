@@ -8,10 +8,10 @@ import sys
 
 from .. import __version__
 from ..errors import W2VError
-from . import illustrate, items, query, text, train
+from . import download, illustrate, items, query, text, train
 from .common import load_vectors  # noqa: F401 (its old home)
 
-_MODULES = (train, query, illustrate, items, text)
+_MODULES = (train, query, illustrate, items, text, download)
 
 
 def build_parser():

@@ -12,7 +12,9 @@ def load_vectors(path, limit=None):
     """Vectors for a command that reads them: native files are memory-mapped (showing five
     rows or answering one query should not read all of a big model), others are read."""
     from .. import store
+    from ..download import resolve_model
 
+    path = resolve_model(path)   # a catalogue name: its cached native copy (downloaded once)
     return load(path, limit=limit, mmap="r" if store.is_native(path) else None)
 
 

@@ -281,6 +281,9 @@ def _evaluate(args):
 def _convert(args):
     from ..formats import _SUFFIXES, detect_format, load, save
 
+    from ..download import resolve_model
+
+    args.source = resolve_model(args.source)
     source_format = detect_format(args.source)
     kv = load(args.source, limit=args.limit, unicode_errors=args.unicode_errors)
     save(kv, args.target, args.to)
@@ -295,8 +298,15 @@ def _info(args):
     from ..formats import detect_format
     from .common import load_vectors
 
+    from ..download import resolve_model
+
+    args.vectors = resolve_model(args.vectors)
     fmt = detect_format(args.vectors)
     info = {"file": args.vectors, "format": fmt, "bytes": os.path.getsize(args.vectors)}
+    if fmt == "gensim":   # a gensim save() file: which class and layout, its side files
+        from ..gensim_io import describe
+
+        info.update(describe(args.vectors))
     if fmt == "native":
         kind, meta, _ = store.load(args.vectors, mmap="r")
         info["kind"] = kind
