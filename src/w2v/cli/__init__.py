@@ -10,8 +10,9 @@ from .. import __version__
 from ..errors import W2VError
 from ..formats import load
 from . import illustrate, items, query, train
+from . import lm as lm_cli
 
-_MODULES = (train, query, illustrate, items)
+_MODULES = (train, query, illustrate, items, lm_cli)
 
 
 def load_vectors(path, limit=None):
