@@ -20,7 +20,7 @@ LAYERS = (
     ("training core", ("w2v.train", "w2v.train.*")),
     ("vectors", ("w2v.vectors", "w2v.formats", "w2v.evaluate", "w2v.download")),
     ("model", ("w2v.model",)),
-    ("applications", ("w2v.items", "w2v.items.*", "w2v.illustrate", "w2v.illustrate.*")),
+    ("applications", ("w2v.items", "w2v.items.*", "w2v.illustrate", "w2v.illustrate.*", "w2v.lm", "w2v.lm.*")),
     ("public API", ("w2v",)),
     ("command line", ("w2v.cli", "w2v.cli.*", "w2v.__main__")),
 )

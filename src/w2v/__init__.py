@@ -16,6 +16,7 @@ _LAZY = {
     "Phrases": ("phrases", "Phrases"),
     "FrozenPhrases": ("phrases", "FrozenPhrases"),
     "Tokenizer": ("tokenize", "Tokenizer"),
+    "LanguageModel": ("lm", "LanguageModel"),
 }
 _LAZY_MODULES = ("phrases", "tokenize")
 

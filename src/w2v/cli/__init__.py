@@ -9,9 +9,10 @@ import sys
 from .. import __version__
 from ..errors import W2VError
 from . import download, illustrate, items, query, text, train
+from . import lm as lm_cli
 from .common import load_vectors  # noqa: F401 (its old home)
 
-_MODULES = (train, query, illustrate, items, text, download)
+_MODULES = (train, query, illustrate, items, text, download, lm_cli)
 
 
 def build_parser():

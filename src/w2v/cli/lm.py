@@ -1,0 +1,155 @@
+"""`w2v lm`: train and use the neural language model (train, predict, generate, perplexity, demo)."""
+import json
+import sys
+import warnings
+
+
+def register(sub):
+    p = sub.add_parser("lm", help="neural language model: predict the next word (Bengio et al. 2003)",
+                       description="Train and use a neural language model: the CONTEXT previous words predict "
+                                   "the next one, as in the first model of The Illustrated Word2vec.")
+    lm_sub = p.add_subparsers(dest="lm_command", metavar="COMMAND")
+    lm_sub.required = True
+
+    t = lm_sub.add_parser("train", help="train a language model on a text corpus")
+    t.add_argument("corpus", help="a text file (plain, .gz, .bz2, .xz), a folder, or - for stdin")
+    t.add_argument("-o", "--output", required=True, metavar="PATH", help="where to save the model")
+    _training_options(t)
+    t.set_defaults(func=_train)
+
+    q = lm_sub.add_parser("predict", help="the likeliest next words after a prompt, with probabilities")
+    q.add_argument("model", help="a language model file (w2v lm train)")
+    q.add_argument("prompt", nargs="+", help="the previous words")
+    q.add_argument("-n", "--topn", type=int, default=5, help="how many words (default 5)")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(func=_predict)
+
+    g = lm_sub.add_parser("generate", help="continue a prompt by sampling from the model")
+    g.add_argument("model")
+    g.add_argument("prompt", nargs="+")
+    g.add_argument("--words", type=int, default=20, help="words to generate (default 20)")
+    g.add_argument("--temperature", type=float, default=0.8, help="softmax temperature (default 0.8)")
+    g.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    g.set_defaults(func=_generate)
+
+    e = lm_sub.add_parser("perplexity", help="perplexity on held-out text")
+    e.add_argument("model")
+    e.add_argument("text", help="test text, one sentence per line")
+    e.add_argument("--json", action="store_true", help='print {"perplexity": ..., "tokens": ...}')
+    e.set_defaults(func=_perplexity)
+
+    d = lm_sub.add_parser("demo", help="train on the built-in corpus and predict 'thou shalt ...'")
+    d.add_argument("-o", "--output", default="w2v-lm-demo.w2v", metavar="PATH", help="where to save the model")
+    d.add_argument("--seconds", type=float, default=60, help="training time budget (default 60)")
+    d.add_argument("--prompt", default="thou shalt", help="prompt to predict from (default: thou shalt)")
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    d.set_defaults(func=_demo)
+
+
+_TRAINING = ("context", "vector_size", "hidden", "epochs", "min_count", "max_final_vocab", "objective", "samples",
+             "batch_size", "alpha", "max_time", "workers", "seed")
+
+
+def _training_options(t):
+    # defaults stay the model's own (w2v.lm.model.DEFAULTS): an option left out is not passed on
+    t.add_argument("--context", type=int, help="previous words used (default 2)")
+    t.add_argument("--vector-size", type=int, help="embedding size (default 60)")
+    t.add_argument("--hidden", type=int, help="hidden units (default 100)")
+    t.add_argument("--direct", action="store_true", help="direct connections embeddings -> output")
+    t.add_argument("--epochs", type=int, help="passes over the corpus (default 10)")
+    t.add_argument("--min-count", type=int, help="rarer words become <unk> (default 5)")
+    t.add_argument("--max-final-vocab", type=int, help="keep at most this many words")
+    t.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"),
+                   help="training objective (default auto: exact softmax for small vocabularies)")
+    t.add_argument("--samples", type=int, help="classes sampled per batch (sampled/nce)")
+    t.add_argument("--batch-size", type=int)
+    t.add_argument("--alpha", type=float, help="Adam learning rate")
+    t.add_argument("--max-time", type=float, help="stop training after this many seconds")
+    t.add_argument("--workers", type=int, help="BLAS threads (default: all cores)")
+    t.add_argument("--seed", type=int)
+    t.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _load(path):
+    from ..lm import LanguageModel
+
+    return LanguageModel.load(path)
+
+
+def _summary(lm):
+    t = lm.last_training
+    val = t.get("validation_perplexity")
+    print(f"vocabulary {len(lm.vocab.words):,} words; {t['epochs']} epochs ({t['objective']}, stopped by "
+          f"{t['stopped']}) in {t['seconds']:.1f} s, {t['samples_per_second']:,.0f} samples/s"
+          + (f"; validation perplexity {val:.1f}" if val else ""), file=sys.stderr)
+
+
+def _train(args):
+    from ..lm import LanguageModel
+
+    given = {name: getattr(args, name) for name in _TRAINING if getattr(args, name) is not None}
+    lm = LanguageModel(corpus_file=args.corpus, direct=args.direct, progress=False if args.quiet else None,
+                       **given)
+    lm.save(args.output)
+    _summary(lm)
+    print(f"saved the language model to {args.output}", file=sys.stderr)
+
+
+def _predict_table(lm, prompt, topn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = lm.predict(prompt, topn=topn)
+    for w in caught:
+        print(f"w2v: note: {w.message}", file=sys.stderr)
+    return rows
+
+
+def _predict(args):
+    lm = _load(args.model)
+    rows = _predict_table(lm, " ".join(args.prompt), args.topn)
+    if args.json:
+        print(json.dumps([{"word": w, "probability": p} for w, p in rows]))
+        return
+    _print_rows(" ".join(args.prompt), rows)
+
+
+def _print_rows(prompt, rows):
+    width = max([len("next word")] + [len(w) for w, _ in rows])
+    print(f"{prompt} ...")
+    print(f"{'next word'.ljust(width)}  probability")
+    print(f"{'-' * width}  -----------")
+    for w, p in rows:
+        print(f"{w.ljust(width)}  {p:11.4f}")
+
+
+def _generate(args):
+    lm = _load(args.model)
+    out = lm.generate(" ".join(args.prompt), words=args.words, temperature=args.temperature, seed=args.seed)
+    print(" ".join(args.prompt + out))
+
+
+def _perplexity(args):
+    lm = _load(args.model)
+    logp = lm.log_probabilities(args.text)
+    from ..lm.model import perplexity_of
+
+    ppl = perplexity_of(logp)
+    if args.json:
+        print(json.dumps({"perplexity": ppl, "tokens": int(len(logp))}))
+    else:
+        print(f"perplexity {ppl:.2f} over {len(logp):,} tokens (words and sentence ends)")
+
+
+def _demo(args):
+    from ..lm import LanguageModel
+    from .train import demo_corpus_path
+
+    print("training a neural language model (context 2, 60-dim embeddings, 100 hidden units) on the built-in "
+          f"corpus for at most {args.seconds:g} s", file=sys.stderr)
+    lm = LanguageModel(corpus_file=demo_corpus_path(), context=2, vector_size=60, hidden=100, min_count=3,
+                       epochs=10, objective="sampled", max_time=args.seconds, seed=1,
+                       progress=False if args.quiet else None)
+    _summary(lm)
+    _print_rows(args.prompt, _predict_table(lm, args.prompt, 5))
+    lm.save(args.output)
+    print(f"\nsaved the model to {args.output}; try:  w2v lm predict {args.output} \"thou shalt\"", file=sys.stderr)

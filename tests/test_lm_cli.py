@@ -1,0 +1,43 @@
+import json
+
+import pytest
+
+from w2v.cli import main
+
+
+@pytest.fixture(scope="module")
+def lm_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lm")
+    corpus = folder / "corpus.txt"
+    chain = [f"w{i}" for i in range(12)]
+    corpus.write_text("\n".join(" ".join(chain[s:s + 6]) for s in list(range(7)) * 60) + "\n")
+    path = folder / "lm.w2v"
+    assert main(["lm", "train", str(corpus), "-o", str(path), "--min-count", "1", "--epochs", "6",
+                 "--vector-size", "16", "--hidden", "32", "--alpha", "0.01", "--workers", "1", "-q"]) == 0
+    return path, corpus
+
+
+def test_predict_perplexity_generate(lm_file, capsys):
+    path, corpus = lm_file
+    assert main(["lm", "predict", str(path), "w3 w4", "-n", "2", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["word"] == "w5" and rows[0]["probability"] > rows[1]["probability"]
+    assert main(["lm", "perplexity", str(path), str(corpus), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["tokens"] == 420 * 7 and out["perplexity"] < 3
+    assert main(["lm", "generate", str(path), "w0", "w1", "--words", "3", "--temperature", "0.3"]) == 0
+    assert capsys.readouterr().out.split()[:4] == ["w0", "w1", "w2", "w3"]
+
+
+def test_bad_input_is_one_line_exit_2(lm_file, tmp_path, capsys):
+    path, corpus = lm_file
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    assert main(["lm", "perplexity", str(path), str(empty)]) == 2
+    assert "no tokens" in capsys.readouterr().err
+    assert main(["lm", "predict", str(corpus), "w1"]) == 2
+    assert "not a native w2v file" in capsys.readouterr().err
+    assert main(["lm", "train", str(corpus), "-o", str(tmp_path / "x"), "--context", "0"]) == 2
+    assert "context" in capsys.readouterr().err
+    assert main(["lm", "predict", str(path), "nothing", "known"]) == 0
+    assert "unknown token" in capsys.readouterr().err
