@@ -4,7 +4,7 @@ import pytest
 
 from w2v import vocab
 from w2v.kernels import reference
-from w2v.kernels.train import _cbow_window, _sg_window, train_job
+from w2v.kernels.train import _cbow_window, _sg_window, job, train_job, training_state
 
 V, D = 12, 16
 
@@ -57,7 +57,7 @@ def test_cbow_window_matches_reference(cbow_mean):
     assert loss == pytest.approx(record["loss"], rel=1e-5)
 
 
-def _run_job(sentence, syn0, syn1neg, syn1, sg, hs, negative, noise_word, window=1, cbow_mean=True):
+def _run_job(sentence, syn0, syn1neg, syn1, sg, hs, negative, noise_word, window=1, cbow_mean=True, lockf=None):
     """train_job on one sentence, no subsampling, no window shrinking, all negatives = noise_word."""
     ids = np.array(sentence, np.int32)
     offsets = np.array([0, len(ids)], np.int64)
@@ -69,9 +69,10 @@ def _run_job(sentence, syn0, syn1neg, syn1, sg, hs, negative, noise_word, window
     points, codes, lengths = vocab.huffman_tree(counts)
     if not hs:
         points, codes, lengths = np.zeros((1, 0), np.int32), np.zeros((1, 0), np.uint8), np.zeros(1, np.int32)
-    effective, loss = train_job(ids, offsets, np.arange(1), 0, 1, syn0, syn1neg, syn1, keep, accept, alias, points, codes,
-                                lengths, sg, hs, negative, window, False, cbow_mean, 0.05, 0.05,
-                                np.uint64(7), True)
+    state = training_state(ids, offsets, syn0, syn1neg, syn1, lockf, keep, accept, alias, points, codes, lengths,
+                           sg=sg, hs=hs, negative=negative, window=window, shrink=False, cbow_mean=cbow_mean,
+                           compute_loss=True)
+    effective, loss = train_job(state, np.arange(1), job(0, 1, 0.05, 0.05, 7))
     assert effective == len(ids)
     return vocab.huffman_tree(counts), loss
 
@@ -108,3 +109,35 @@ def test_train_job_hierarchical_softmax_matches_reference(sg):
             reference.cbow_hs_update(ref0, ref1, inputs, path, bits, 0.05)
     np.testing.assert_allclose(syn0, ref0, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(syn1, ref1, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("sg,hs", [(1, 0), (0, 0), (1, 1), (0, 1)], ids=["sg-ns", "cbow-ns", "sg-hs", "cbow-hs"])
+def test_locked_rows_do_not_move_and_partly_locked_rows_move_less(sg, hs):
+    """gensim's wv.vectors_lockf: a factor per input row applied to its updates (0: never moves)."""
+    sentence = [3, 5, 8, 2, 5, 7]
+    syn0, syn1 = _matrices(4)
+    ref0, ref1 = syn0.copy(), syn1.copy()
+    start = syn0.copy()
+    lockf = np.ones(V, np.float32)
+    lockf[[5, 8]] = 0.0
+    lockf[2] = 0.5
+    empty = np.zeros((1, D), np.float32)
+    if hs:
+        (points, codes, lengths), _ = _run_job(sentence, syn0, empty, syn1, sg, True, 0, noise_word=0, window=2,
+                                               lockf=lockf)
+    else:
+        _run_job(sentence, syn0, syn1, empty, sg, False, 2, noise_word=10, window=2, lockf=lockf)
+    for i, word in enumerate(sentence):
+        inputs = [sentence[j] for j in reference.window_positions(len(sentence), i, 2)]
+        if hs:
+            path, bits = points[word, :lengths[word]], codes[word, :lengths[word]]
+            update = reference.sg_hs_update if sg else reference.cbow_hs_update
+            update(ref0, ref1, inputs, path, bits, 0.05, lockf=lockf)
+        else:
+            update = reference.sgns_update if sg else reference.cbow_update
+            update(ref0, ref1, inputs, word, [10, 10], 0.05, lockf=lockf)
+    np.testing.assert_allclose(syn0, ref0, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(syn1, ref1, rtol=1e-4, atol=1e-6)
+    assert np.array_equal(syn0[[5, 8]], start[[5, 8]])                 # locked: bit for bit
+    assert not np.allclose(syn0[[3, 2, 7]], start[[3, 2, 7]])          # the others learn
+    assert not np.allclose(syn1, _matrices(4)[1])                      # and output rows always move

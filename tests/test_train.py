@@ -110,20 +110,20 @@ def test_progress_bar_shows_epoch_rate_and_eta(capsys):
 def test_kernel_compiles_before_the_clock_on_an_empty_job_that_changes_nothing(monkeypatch):
     """Compilation is kept out of `last_training` by a warm-up call on an empty job: that call
     must leave every matrix as it was and report no words."""
-    from w2v import model as model_module
+    from w2v.kernels import train as kernels
 
     calls = []
-    real = model_module.train_job
+    real = kernels.train_job
 
-    def spy(ids, offsets, order, q_begin, q_end, syn0, syn1neg, *rest):
-        before = (syn0.copy(), syn1neg.copy())
-        result = real(ids, offsets, order, q_begin, q_end, syn0, syn1neg, *rest)
-        if q_begin == q_end:
+    def spy(state, order, job):
+        before = (state.syn0.copy(), state.syn1neg.copy())
+        result = real(state, order, job)
+        if job.begin == job.end:
             calls.append(result)
-            assert np.array_equal(syn0, before[0]) and np.array_equal(syn1neg, before[1])
+            assert np.array_equal(state.syn0, before[0]) and np.array_equal(state.syn1neg, before[1])
         return result
 
-    monkeypatch.setattr(model_module, "train_job", spy)
+    monkeypatch.setattr(kernels, "train_job", spy)
     model = w2v.Word2Vec(SENTENCES, compute_loss=True, **SMALL)
     assert calls and calls[0] == (0, 0.0)
     t = model.last_training
@@ -272,3 +272,46 @@ def test_demo_corpus_trains_sensible_neighbours():
     sims = unit @ unit[model.wv.key_to_index["god"]]
     top = [model.wv.index_to_key[i] for i in np.argsort(-sims)[1:20]]
     assert {"lord", "yahweh", "heaven", "almighty", "bless", "angel"} & set(top)
+
+
+def test_vectors_lockf_keeps_locked_words_in_place_while_the_rest_train():
+    """gensim's transfer-learning workflow: rows with lock factor 0 never move."""
+    model = w2v.Word2Vec(SENTENCES, sg=1, seed=5, **SMALL)
+    locked = [model.wv.key_to_index[w] for w in model.wv.index_to_key[:5]]
+    model.wv.vectors_lockf = np.ones(len(model.wv), np.float32)
+    model.wv.vectors_lockf[locked] = 0.0
+    before = model.wv.vectors.copy()
+    model.train(SENTENCES, epochs=1)
+    free = np.setdiff1d(np.arange(len(model.wv)), locked)
+    assert np.array_equal(model.wv.vectors[locked], before[locked])
+    assert not np.allclose(model.wv.vectors[free], before[free])
+
+
+def test_parameters_changed_after_init_are_checked_when_training_starts():
+    model = w2v.Word2Vec(SENTENCES, **SMALL)
+    model.window = 0
+    with pytest.raises(ValueError, match="window must be a whole number >= 1, got 0"):
+        model.train(SENTENCES)
+    model.window = 3
+    model.negative, model.hs = 0, 0
+    with pytest.raises(ValueError, match="nothing to train with"):
+        model.build_vocab(SENTENCES)
+
+
+def test_absurd_sizes_fail_before_allocating_and_say_how_much_memory_they_need():
+    with pytest.raises(ValueError, match=r"vector_size=1000000000.* need [\d,.]+ (GB|TB|PB) for training"):
+        w2v.Word2Vec(SENTENCES, **dict(SMALL, vector_size=10**9))
+    with pytest.raises(ValueError, match=r"window=1000000000000.* need"):
+        w2v.Word2Vec(SENTENCES, **dict(SMALL, window=10**12))
+
+
+def test_unknown_parameters_are_a_type_error_and_the_signature_shows_the_defaults():
+    import inspect
+
+    from w2v import params
+
+    with pytest.raises(TypeError, match="windows"):
+        w2v.Word2Vec(windows=3)
+    signature = inspect.signature(w2v.Word2Vec)
+    assert list(signature.parameters)[:3] == ["sentences", "corpus_file", "vector_size"]
+    assert {n: p.default for n, p in signature.parameters.items() if n in params.DEFAULTS} == params.DEFAULTS

@@ -1,86 +1,30 @@
-"""Word2Vec: parameters, vocabulary, the epoch loop (threads, progress, loss, callbacks), save/load.
+"""Word2Vec: gensim's API over the training core — parameters, vocabulary, train(), save/load.
 
-The names and defaults are gensim's, so switching is a matter of changing an import.
-The corpus is read once and encoded to integer ids; every epoch then runs in the
-compiled kernel (``kernels/train.py``) on chunks of whole sentences ("jobs", cut from a
-fresh shuffled sentence order each epoch), several at a time on ``workers`` threads.
+The names and defaults are gensim's (``params.py``), so switching is a matter of changing an
+import.  The corpus is read once and encoded to integer ids; ``train()`` then assembles the
+kernel's state (``train/state.py``), the epoch schedule (``train/schedule.py``) and an
+executor (``train/threads.py``: threads on this machine) and runs the epoch loop
+(``train/loop.py``).
 """
+import inspect
 import itertools
-import math
 import os
-import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import numpy as np
 
 from . import corpus as corpus_mod
+from . import params as params_mod
 from . import store, vocab
 from .errors import FormatError
-from .kernels.train import train_job
-from .progress import progress_bar
+from .train.loop import call, run_training
+from .train.schedule import Schedule, mix
+from .train.state import state_of
+from .train.threads import ThreadExecutor
 from .vectors import KeyedVectors
 
-#: gensim's Word2Vec parameters (and w2v's own last three), with their defaults.
-DEFAULTS = {
-    "vector_size": 100, "alpha": 0.025, "window": 5, "min_count": 5, "max_vocab_size": None,
-    "sample": 1e-3, "seed": 1, "workers": 3, "min_alpha": 0.0001, "sg": 0, "hs": 0, "negative": 5,
-    "ns_exponent": 0.75, "cbow_mean": 1, "epochs": 5, "sorted_vocab": 1, "batch_words": 10000,
-    "compute_loss": False, "max_final_vocab": None, "shrink_windows": True, "comment": None,
-    "callbacks": (), "progress": None, "unicode_errors": "strict",
-}
-_SAVED = [k for k in DEFAULTS if k not in ("callbacks", "progress")]
-
-
-def validate(params):
-    """Check a parameter dict; raise ValueError naming the first bad one."""
-    def need(ok, name, what):
-        if not ok:
-            raise ValueError(f"{name} must be {what}, got {params[name]!r}")
-
-    def whole(name, low, optional=False):
-        value = params[name]
-        if optional and value is None:
-            return
-        need(isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low,
-             name, f"a whole number >= {low}" + (" or None" if optional else ""))
-
-    def number(name, low):
-        value = params[name]
-        need(isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-             and math.isfinite(value) and value >= low, name, f"a number >= {low}")
-
-    whole("vector_size", 1)
-    whole("window", 1)
-    whole("min_count", 0)
-    whole("max_vocab_size", 1, optional=True)
-    whole("max_final_vocab", 1, optional=True)
-    whole("workers", 1)
-    whole("negative", 0)
-    whole("epochs", 0)
-    whole("batch_words", 1)
-    whole("seed", 0)
-    number("sample", 0)
-    number("alpha", 0)
-    number("min_alpha", 0)
-    number("ns_exponent", -1e9)
-    for flag in ("sg", "hs", "cbow_mean", "sorted_vocab"):
-        need(params[flag] in (0, 1, True, False), flag, "0 or 1")
-    if not params["hs"] and not params["negative"]:
-        raise ValueError("nothing to train with: set negative > 0 (negative sampling) or hs=1 (hierarchical softmax)")
-    need(params["unicode_errors"] in ("strict", "replace", "ignore"), "unicode_errors",
-         "'strict', 'replace' or 'ignore'")
-
-
-def _mix(*values):
-    """A 64-bit seed from several integers (splitmix64 steps)."""
-    x = 0x9E3779B97F4A7C15
-    for v in values:
-        x = (x ^ (int(v) & 0xFFFFFFFFFFFFFFFF)) & 0xFFFFFFFFFFFFFFFF
-        x = (x + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
-        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
-        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
-        x ^= x >> 31
-    return x or 1
+#: gensim's Word2Vec parameters (and w2v's own last ones), with their defaults (see ``params.py``).
+DEFAULTS = params_mod.DEFAULTS
+validate = params_mod.validate
 
 
 def _same_corpus(scanned, source):
@@ -93,13 +37,6 @@ def _same_corpus(scanned, source):
     return isinstance(scanned, paths) and isinstance(source, paths) and os.fspath(scanned) == os.fspath(source)
 
 
-def _call(callbacks, event, model):
-    for cb in callbacks:
-        method = getattr(cb, event, None)
-        if method is not None:
-            method(model)
-
-
 class Word2Vec:
     """Learn word vectors from text (skip-gram or CBOW; negative sampling or hierarchical softmax).
 
@@ -109,18 +46,13 @@ class Word2Vec:
     ``progress`` shows a bar on stderr (None: only when stderr is a terminal).
     """
 
-    def __init__(self, sentences=None, corpus_file=None, *, vector_size=100, alpha=0.025, window=5,
-                 min_count=5, max_vocab_size=None, sample=1e-3, seed=1, workers=3, min_alpha=0.0001,
-                 sg=0, hs=0, negative=5, ns_exponent=0.75, cbow_mean=1, epochs=5, sorted_vocab=1,
-                 batch_words=10000, compute_loss=False, callbacks=(), max_final_vocab=None,
-                 shrink_windows=True, comment=None, progress=None, unicode_errors="strict"):
-        params = dict(locals())
-        del params["self"], params["sentences"], params["corpus_file"]
-        validate(params)
-        for name, value in params.items():
+    def __init__(self, sentences=None, corpus_file=None, **params):
+        values = params_mod.merged(params)
+        validate(values)
+        for name, value in values.items():
             setattr(self, name, value)
-        self.callbacks = tuple(callbacks)
-        self.wv = KeyedVectors(vector_size)
+        self.callbacks = tuple(self.callbacks)
+        self.wv = KeyedVectors(self.vector_size)
         self.syn1neg = None
         self.syn1 = None
         self.corpus_count = 0
@@ -131,6 +63,7 @@ class Word2Vec:
         self.total_train_time = 0.0
         self.last_training = {}
         self._pending = None
+        self._resume = None     # an unfinished train() call, from a checkpoint: see resume()
         if sentences is not None or corpus_file is not None:
             self.build_vocab(sentences, corpus_file)
             self.train(sentences, corpus_file)
@@ -138,7 +71,11 @@ class Word2Vec:
     # -- parameters -------------------------------------------------------------------------
     def params(self):
         """The model's parameters as a dict with gensim's names."""
-        return {name: getattr(self, name) for name in DEFAULTS}
+        return {name: getattr(self, name) for name in params_mod.NAMES}
+
+    def _check_params(self):
+        """Validate the parameters as they are now (they may have been changed since __init__)."""
+        validate(self.params())
 
     def __repr__(self):
         mode = "skip-gram" if self.sg else "CBOW"
@@ -155,6 +92,7 @@ class Word2Vec:
         unknown = set(kwargs) - {"progress_per", "keep_raw_vocab", "trim_rule"}
         if unknown:
             raise TypeError(f"build_vocab() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+        self._check_params()
         progress = self.progress if progress is None else progress
         scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, self.max_vocab_size, progress)
         words, counts = scan.vocabulary()
@@ -164,6 +102,7 @@ class Word2Vec:
             self._update_vocab(words, counts)
         else:
             words, counts = vocab.select(words, counts, self.min_count, self.max_final_vocab, self.sorted_vocab)
+            params_mod.check_memory(self.params(), len(words))
             syn0 = self._initial_vectors(np.random.default_rng(self.seed), len(words))
             self.wv.set_vectors(words, syn0, counts)
             self.syn1neg = np.zeros_like(syn0) if self.negative else None
@@ -183,7 +122,8 @@ class Word2Vec:
         fresh = fresh[np.argsort(-counts[fresh], kind="stable")]
         new_words = [words[i] for i in fresh.tolist()]
         n_old, n_new = len(self.wv), len(new_words)
-        added = self._initial_vectors(np.random.default_rng(_mix(self.seed, n_old)), n_new)
+        params_mod.check_memory(self.params(), n_old + n_new)
+        added = self._initial_vectors(np.random.default_rng(mix(self.seed, n_old)), n_new)
         syn0 = np.vstack([self.wv.vectors, added])
         self.wv.set_vectors(self.wv.index_to_key + new_words, syn0, np.concatenate([old_counts, counts[fresh]]))
         zeros = np.zeros((n_new, self.vector_size), np.float32)
@@ -213,12 +153,14 @@ class Word2Vec:
     # -- training ---------------------------------------------------------------------------
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
               epochs=None, start_alpha=None, end_alpha=None, compute_loss=None, callbacks=None,
-              progress=None, **kwargs):
+              progress=None, checkpoint_every=None, checkpoint_path=None, **kwargs):
         """Train on a corpus (words outside the vocabulary are skipped).
 
         ``epochs`` defaults to the model's; the learning rate falls linearly from
         ``start_alpha`` (``alpha``) to ``end_alpha`` (``min_alpha``) over all of them.
         ``total_examples``/``total_words`` are accepted for gensim compatibility and not needed.
+        ``checkpoint_every=N`` with ``checkpoint_path`` saves the full model there (atomically)
+        after every N epochs; ``Word2Vec.load(checkpoint_path).resume(corpus)`` finishes the run.
         Returns (words trained after subsampling, raw words read).
         """
         unknown = set(kwargs) - {"word_count", "queue_factor", "report_delay"}
@@ -226,127 +168,80 @@ class Word2Vec:
             raise TypeError(f"train() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
         if not len(self.wv):
             raise ValueError("the model has no vocabulary yet: call build_vocab() first (or pass a corpus to Word2Vec())")
+        self._check_params()
         epochs = self.epochs if epochs is None else epochs
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
-        start_alpha = self.alpha if start_alpha is None else start_alpha
-        end_alpha = self.min_alpha if end_alpha is None else end_alpha
-        compute_loss = self.compute_loss if compute_loss is None else compute_loss
-        callbacks = self.callbacks if callbacks is None else tuple(callbacks)
-        progress = self.progress if progress is None else progress
+        params_mod.check("epochs", epochs)
+        run = {"epochs": int(epochs), "done": 0, "trained": 0,
+               "start_alpha": float(self.alpha if start_alpha is None else start_alpha),
+               "end_alpha": float(self.min_alpha if end_alpha is None else end_alpha),
+               "compute_loss": bool(self.compute_loss if compute_loss is None else compute_loss)}
+        params_mod.check("alpha", run["start_alpha"])
+        params_mod.check("min_alpha", run["end_alpha"])
+        self.epoch_losses = []
+        self.running_training_loss = 0.0
+        return self._run(corpus_iterable, corpus_file, run, callbacks, progress, checkpoint_every, checkpoint_path)
 
+    def resume(self, corpus_iterable=None, corpus_file=None, callbacks=None, progress=None,
+               checkpoint_every=None, checkpoint_path=None):
+        """Finish the ``train()`` call a checkpoint was saved in, on the same corpus.
+
+        The remaining epochs run with the learning rates, sentence orders and seeds the
+        uninterrupted run would have used, so with ``workers=1`` the vectors are bit-identical
+        to it.  Returns what that ``train()`` call would have (words trained, raw words read).
+        """
+        if self._resume is None:
+            raise ValueError("this model holds no unfinished training run: resume() needs a model saved by "
+                             "train(..., checkpoint_every=N, checkpoint_path=...)")
+        self._check_params()
+        return self._run(corpus_iterable, corpus_file, dict(self._resume), callbacks, progress,
+                         checkpoint_every, checkpoint_path)
+
+    def _encoded(self, corpus_iterable, corpus_file, progress):
         source = corpus_iterable if corpus_iterable is not None else corpus_file
         if self._pending is not None and _same_corpus(self._pending[0], source):
             scan = self._pending[1]
         else:
             scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, None, progress)
         self._pending = None
-        ids, offsets, raw_lengths = scan.encode(self.wv.key_to_index)
-        del scan
-        return self._train_encoded(ids, offsets, raw_lengths, epochs, start_alpha, end_alpha,
-                                   compute_loss, callbacks, progress)
+        return scan.encode(self.wv.key_to_index)
 
-    def _jobs(self, offsets, raw_lengths, order):
-        """Cut the sentences, taken in ``order``, into jobs of about ``batch_words`` words:
-        (first position in order, end position, raw words)."""
-        lengths = np.diff(offsets)[order]
-        ends = np.cumsum(lengths)
-        marks = np.arange(self.batch_words, ends[-1] if len(ends) else 0, self.batch_words)
-        cuts = np.unique(np.concatenate([[0], np.searchsorted(ends, marks, side="left") + 1, [len(order)]]))
-        cuts = cuts[cuts <= len(order)]
-        raw_cum = np.concatenate([[0], np.cumsum(np.asarray(raw_lengths)[order])])
-        return [(int(a), int(b), int(raw_cum[b] - raw_cum[a])) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+    def _run(self, corpus_iterable, corpus_file, run, callbacks, progress, checkpoint_every, checkpoint_path,
+             executor=None):
+        callbacks = self.callbacks if callbacks is None else tuple(callbacks)
+        progress = self.progress if progress is None else progress
+        if checkpoint_every is not None:
+            params_mod.check("epochs", checkpoint_every)   # a whole number >= 0, as epochs
+            if checkpoint_path is None:
+                raise ValueError("checkpoint_every needs checkpoint_path: where to save the checkpoints")
+        ids, offsets, raw_lengths = self._encoded(corpus_iterable, corpus_file, progress)
+        state = state_of(self, ids, offsets, run["compute_loss"])
+        schedule = Schedule(offsets, raw_lengths, epochs=run["epochs"], start_alpha=run["start_alpha"],
+                            end_alpha=run["end_alpha"], seed=self.seed, train_count=self.train_count,
+                            batch_words=self.batch_words)
+        executor = ThreadExecutor(self.workers) if executor is None else executor
 
-    def _train_encoded(self, ids, offsets, raw_lengths, epochs, start_alpha, end_alpha, compute_loss,
-                       callbacks, progress):
-        total_raw = int(np.sum(raw_lengths))
-        grand_total = max(1, epochs * total_raw)
-        syn1neg = self.syn1neg if self.syn1neg is not None else np.zeros((1, self.vector_size), np.float32)
-        syn1 = self.syn1 if self.syn1 is not None else np.zeros((1, self.vector_size), np.float32)
-        tables = (syn1neg, syn1, self._keep, self._neg_accept, self._neg_alias,
-                  self._points, self._codes, self._code_lengths,
-                  bool(self.sg), bool(self.hs), int(self.negative), int(self.window),
-                  bool(self.shrink_windows), bool(self.cbow_mean))
-        syn0 = self.wv.vectors
-        if not syn0.flags.writeable:
-            raise ValueError("the model's vectors are read-only (loaded with mmap='r'); load without mmap to train")
-        self.epoch_losses = []
-        self.running_training_loss = 0.0
-        trained = 0
-        # Compile the kernel (or load it from numba's cache) on an empty job before the clock
-        # starts: a first run's compilation would otherwise count as training, and skew the
-        # words/s and the ETA of the progress bar.
-        warming = time.perf_counter()
-        train_job(ids, offsets, np.zeros(0, np.int64), 0, 0, syn0, *tables, float(start_alpha), float(end_alpha),
-                  np.uint64(0), bool(compute_loss))
-        compile_seconds = time.perf_counter() - warming
-        started = time.perf_counter()
-        pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
-        bar = progress_bar(total=epochs * total_raw, unit="word", unit_scale=True,
-                           disable=None if progress is None else not progress, smoothing=0.1)
-        _call(callbacks, "on_train_begin", self)
-        try:
-            for epoch in range(epochs):
-                bar.set_description(f"epoch {epoch + 1}/{epochs}")
-                _call(callbacks, "on_epoch_begin", self)
-                before = epoch * total_raw
+        def checkpoint(done, trained):
+            self._resume = {**run, "done": done, "trained": trained}
+            try:
+                self.save(checkpoint_path)
+            finally:
+                self._resume = None
 
-                # Sentences are taken in a fresh seeded order each epoch, and cut into jobs in that
-                # order.  A corpus made of very different parts (news, then scripture, then
-                # reviews …) would otherwise meet the falling learning rate in file order; shuffling
-                # is plain SGD practice and lifts quality, CBOW's most (bench/RESULTS.md).
-                order = np.random.default_rng(_mix(self.seed, self.train_count, epoch)).permutation(len(raw_lengths))
-                jobs = self._jobs(offsets, raw_lengths, order)
-                job_starts = np.concatenate([[0], np.cumsum([raw for _, _, raw in jobs])])
-
-                def run(j):
-                    first, end, raw = jobs[j]
-                    done = before + job_starts[j]
-                    a0 = start_alpha - (start_alpha - end_alpha) * done / grand_total
-                    a1 = start_alpha - (start_alpha - end_alpha) * (done + raw) / grand_total
-                    seed = np.uint64(_mix(self.seed, self.train_count, epoch, j))
-                    return train_job(ids, offsets, order, first, end, syn0, *tables, a0, a1, seed,
-                                     bool(compute_loss)), raw
-
-                epoch_loss = 0.0
-                results = map(run, range(len(jobs))) if pool is None else self._run_pool(pool, run, len(jobs), 2 * self.workers)
-                for (effective, loss), raw in results:
-                    trained += effective
-                    epoch_loss += loss
-                    bar.update(raw)
-                    if compute_loss:
-                        bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
-                self.epoch_losses.append(epoch_loss)
-                self.running_training_loss += epoch_loss
-                _call(callbacks, "on_epoch_end", self)
-        finally:
-            bar.close()
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-            self.wv._clear_cache()
-        elapsed = time.perf_counter() - started
+        stats = run_training(self, state, schedule, executor, callbacks=callbacks, progress=progress,
+                             first_epoch=run["done"], trained=run["trained"],
+                             checkpoint=checkpoint if checkpoint_every else None, checkpoint_every=checkpoint_every)
+        self._resume = None
+        elapsed = stats["seconds"]
+        raw = schedule.total_raw - run["done"] * schedule.epoch_raw
         self.train_count += 1
         self.total_train_time += elapsed
-        self.last_training = {"epochs": epochs, "seconds": elapsed, "raw_words": epochs * total_raw,
-                              "effective_words": trained,
-                              "words_per_second": epochs * total_raw / elapsed if elapsed else 0.0,
-                              "compile_seconds": compile_seconds,
+        self.last_training = {"epochs": run["epochs"], "seconds": elapsed, "raw_words": schedule.total_raw,
+                              "effective_words": stats["effective_words"],
+                              "words_per_second": raw / elapsed if elapsed else 0.0,
+                              "compile_seconds": stats["compile_seconds"],
                               "epoch_losses": list(self.epoch_losses)}
-        _call(callbacks, "on_train_end", self)
-        return trained, epochs * total_raw
-
-    @staticmethod
-    def _run_pool(pool, run, n_jobs, ahead):
-        """Results as jobs finish, keeping at most ``ahead`` jobs submitted at once."""
-        pending = set()
-        submitted = 0
-        while submitted < n_jobs or pending:
-            while submitted < n_jobs and len(pending) < ahead:
-                pending.add(pool.submit(run, submitted))
-                submitted += 1
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
+        call(callbacks, "on_train_end", self)
+        return stats["effective_words"], schedule.total_raw
 
     def get_latest_training_loss(self):
         """The summed loss of the last ``train()`` call (float64; needs ``compute_loss=True``)."""
@@ -358,9 +253,11 @@ class Word2Vec:
 
         The file is w2v's native format; its vectors can be memory-mapped with ``load(mmap="r")``.
         """
-        meta = {"params": {k: getattr(self, k) for k in _SAVED}, "corpus_count": self.corpus_count,
-                "corpus_total_words": self.corpus_total_words, "train_count": self.train_count,
-                "total_train_time": self.total_train_time, "w2v": 1}
+        # No timings: with workers=1 and a seed, the same training saves the same bytes.
+        meta = {"params": {k: getattr(self, k) for k in params_mod.SAVED}, "corpus_count": self.corpus_count,
+                "corpus_total_words": self.corpus_total_words, "train_count": self.train_count, "w2v": 1}
+        if self._resume is not None:
+            meta["resume"] = {**self._resume, "epoch_losses": list(self.epoch_losses)}
         arrays = self.wv._native_arrays()
         if self.syn1neg is not None:
             arrays["syn1neg"] = self.syn1neg
@@ -386,6 +283,24 @@ class Word2Vec:
         model.corpus_count = meta.get("corpus_count", 0)
         model.corpus_total_words = meta.get("corpus_total_words", 0)
         model.train_count = meta.get("train_count", 0)
-        model.total_train_time = meta.get("total_train_time", 0.0)
+        model.total_train_time = meta.get("total_train_time", 0.0)   # files saved before it was left out
+        resume = meta.get("resume")
+        if resume is not None:
+            model.epoch_losses = list(resume.pop("epoch_losses", []))
+            model.running_training_loss = float(sum(model.epoch_losses))
+            model._resume = resume
         model._prepare_tables()
         return model
+
+
+def _init_signature():
+    """``Word2Vec(sentences=None, corpus_file=None, *, vector_size=100, ...)`` for help() and editors,
+    made from ``params.PARAMS`` so the defaults stay written once."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    fixed = [inspect.Parameter("self", kind), inspect.Parameter("sentences", kind, default=None),
+             inspect.Parameter("corpus_file", kind, default=None)]
+    named = [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default) for p in params_mod.PARAMS]
+    return inspect.Signature(fixed + named)
+
+
+Word2Vec.__init__.__signature__ = _init_signature()

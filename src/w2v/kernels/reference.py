@@ -8,6 +8,9 @@ Naming follows the article: the *embedding* matrix ``syn0`` holds input rows, th
 *context* matrix ``syn1neg`` (negative sampling) or ``syn1`` (hierarchical softmax)
 holds output rows.  In skip-gram each context word is an input that must predict the
 centre word; one set of negative samples is shared by all inputs of a window.
+
+``lockf`` (gensim's ``wv.vectors_lockf``: a factor per input row, 0 for a row that must
+never move) scales each input row's update; None means all ones.
 """
 import numpy as np
 
@@ -31,13 +34,20 @@ def skipgram_pairs(tokens, window):
     return [(tokens[i], tokens[j]) for i in range(len(tokens)) for j in window_positions(len(tokens), i, window)]
 
 
+def _locked(update, inputs, lockf):
+    """The input rows' updates scaled by their lock factors."""
+    if lockf is None:
+        return update
+    return (update * np.asarray(lockf, dtype=update.dtype)[inputs][:, None]).astype(update.dtype)
+
+
 def _loss(dots, labels):
     # -log sigmoid(x) for positives, -log sigmoid(-x) for negatives, computed stably
     signed = np.where(labels > 0, dots, -dots)
     return float(np.sum(np.logaddexp(0.0, -signed)))
 
 
-def sgns_update(syn0, syn1neg, inputs, output, negatives, alpha):
+def sgns_update(syn0, syn1neg, inputs, output, negatives, alpha, lockf=None):
     """One skip-gram negative-sampling update for one window (in place).
 
     Every input word (a row of ``syn0``) is trained to predict ``output`` (label 1)
@@ -53,13 +63,13 @@ def sgns_update(syn0, syn1neg, inputs, output, negatives, alpha):
     sig = sigmoid(dots)
     error = labels[None, :] - sig        # what the update pushes towards
     g = (error * alpha).astype(syn0.dtype)
-    np.add.at(syn0, inputs, g @ y)       # uses the old context rows
+    np.add.at(syn0, inputs, _locked(g @ y, inputs, lockf))  # uses the old context rows
     np.add.at(syn1neg, outputs, g.T @ x)  # uses the old embedding rows
     return {"inputs": inputs, "outputs": outputs, "labels": labels, "dot": dots,
             "sigmoid": sig, "error": error, "loss": _loss(dots, labels)}
 
 
-def cbow_update(syn0, syn1neg, inputs, output, negatives, alpha, cbow_mean=True):
+def cbow_update(syn0, syn1neg, inputs, output, negatives, alpha, cbow_mean=True, lockf=None):
     """One CBOW negative-sampling update (in place): the context words together predict ``output``."""
     inputs = np.asarray(inputs, dtype=np.int64)
     outputs = np.concatenate([[output], np.asarray(negatives, dtype=np.int64)]).astype(np.int64)
@@ -77,12 +87,13 @@ def cbow_update(syn0, syn1neg, inputs, output, negatives, alpha, cbow_mean=True)
     if not cbow_mean:                    # a summed input spreads its error over the words
         neu1e = neu1e / len(inputs)
     np.add.at(syn1neg, outputs, np.outer(g, h).astype(syn0.dtype))
-    np.add.at(syn0, inputs, np.broadcast_to(neu1e, (len(inputs), syn0.shape[1])).astype(syn0.dtype))
+    np.add.at(syn0, inputs, _locked(np.broadcast_to(neu1e, (len(inputs), syn0.shape[1])).astype(syn0.dtype),
+                                     inputs, lockf))
     return {"inputs": inputs, "outputs": outputs, "labels": labels, "hidden": h, "dot": dots,
             "sigmoid": sig, "error": error, "loss": _loss(dots, labels)}
 
 
-def sg_hs_update(syn0, syn1, inputs, points, codes, alpha):
+def sg_hs_update(syn0, syn1, inputs, points, codes, alpha, lockf=None):
     """One skip-gram hierarchical-softmax update (in place) for the inputs of one window.
 
     ``points`` are the inner nodes on the Huffman path of the output word, ``codes``
@@ -97,13 +108,13 @@ def sg_hs_update(syn0, syn1, inputs, points, codes, alpha):
     sig = sigmoid(dots)
     error = labels[None, :] - sig
     g = (error * alpha).astype(syn0.dtype)
-    np.add.at(syn0, inputs, g @ y)
+    np.add.at(syn0, inputs, _locked(g @ y, inputs, lockf))
     np.add.at(syn1, points, g.T @ x)
     return {"inputs": inputs, "outputs": points, "labels": labels, "dot": dots,
             "sigmoid": sig, "error": error, "loss": _loss(dots, labels)}
 
 
-def cbow_hs_update(syn0, syn1, inputs, points, codes, alpha, cbow_mean=True):
+def cbow_hs_update(syn0, syn1, inputs, points, codes, alpha, cbow_mean=True, lockf=None):
     """One CBOW hierarchical-softmax update (in place)."""
     inputs = np.asarray(inputs, dtype=np.int64)
     points = np.asarray(points, dtype=np.int64)
@@ -120,6 +131,7 @@ def cbow_hs_update(syn0, syn1, inputs, points, codes, alpha, cbow_mean=True):
     if not cbow_mean:
         neu1e = neu1e / len(inputs)
     np.add.at(syn1, points, np.outer(g, h).astype(syn0.dtype))
-    np.add.at(syn0, inputs, np.broadcast_to(neu1e, (len(inputs), syn0.shape[1])).astype(syn0.dtype))
+    np.add.at(syn0, inputs, _locked(np.broadcast_to(neu1e, (len(inputs), syn0.shape[1])).astype(syn0.dtype),
+                                     inputs, lockf))
     return {"inputs": inputs, "outputs": points, "labels": labels, "hidden": h, "dot": dots,
             "sigmoid": sig, "error": error, "loss": _loss(dots, labels)}
