@@ -609,6 +609,48 @@ class Word2Vec:
                     self.vector_size, report["total"])
         return report
 
+    def make_cum_table(self, domain=2**31 - 1):
+        """gensim's cumulative table of the noise distribution (``cum_table``, uint32 up to ``domain``).
+        w2v's kernels draw negatives from an alias table instead; this is for code that reads it."""
+        weights = np.asarray(self.wv.counts, np.float64) ** float(self.ns_exponent)
+        self.cum_table = np.round(np.cumsum(weights) / max(weights.sum(), 1e-300) * domain).astype(np.uint32)
+        return self.cum_table
+
+    def create_binary_tree(self):
+        """(Re)build the Huffman tree hierarchical softmax uses, from the current counts."""
+        self._prepare_tables()
+
+    def add_null_word(self):
+        """Add gensim's padding word ``"\\0"`` (count 1, a vector of its own) at the end of the vocabulary."""
+        if "\0" in self.wv:
+            return
+        n_old = len(self.wv)
+        self.wv.set_vectors(list(self.wv.index_to_key) + ["\0"],
+                            np.vstack([self.wv.vectors, np.zeros((1, self.vector_size), np.float32)]),
+                            np.append(self.wv.counts, 1))
+        self.update_weights(n_old)
+        self._prepare_tables()
+
+    def seeded_vector(self, seed_string, vector_size):
+        """A random vector (uniform in [-1/d, 1/d)) seeded by ``hashfxn(seed_string)``, as gensim's."""
+        rng = np.random.default_rng(self.hashfxn(seed_string) & 0xFFFFFFFF)
+        return ((rng.random(vector_size) * 2 - 1) / vector_size).astype(np.float32)
+
+    def init_sims(self, replace=False):
+        """Obsolete in gensim 4 too: fills the cached unit vectors; ``replace=True`` normalises
+        the vectors themselves (the trained lengths are lost)."""
+        if replace:
+            self.wv.unit_normalize_all()
+        else:
+            self.wv.fill_norms()
+
+    def add_lifecycle_event(self, event_name, log_level=logging.INFO, **event):
+        """Record an event in ``lifecycle_events`` and log it, as gensim's models do."""
+        event = {**event, "event": event_name}
+        self.__dict__.setdefault("lifecycle_events", []).append(event)
+        if log_level:
+            logger.log(log_level, "%s lifecycle event %s", type(self).__name__, event)
+
     def __str__(self):
         return f"{type(self).__name__}<vocab={len(self.wv)}, vector_size={self.vector_size}, alpha={self.alpha}>"
 
