@@ -14,7 +14,7 @@ PACKAGE = SRC / "w2v"
 #: Lowest first.  A module may import modules of its own layer or of lower ones.  Patterns ending in
 #: ".*" stand for a package and everything in it.
 LAYERS = (
-    ("foundations", ("w2v.errors", "w2v.compression", "w2v.atomic", "w2v.progress", "w2v.tokenize")),
+    ("foundations", ("w2v.errors", "w2v.compression", "w2v.atomic", "w2v.progress", "w2v.tokenize", "w2v.utils")),
     ("kernels", ("w2v.kernels", "w2v.kernels.*")),
     ("data", ("w2v.params", "w2v.store", "w2v.corpus", "w2v.vocab", "w2v.phrases", "w2v.gensim_io")),
     ("training core", ("w2v.train", "w2v.train.*")),

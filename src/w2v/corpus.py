@@ -14,11 +14,13 @@ import sys
 import tempfile
 
 import numpy as np
+from numba import njit
 
 from .compression import READ_ERRORS, open_file
 from .errors import CorpusError
 from .progress import progress_bar
 from .tokenize import Tokenizer
+from .utils import keep_mask
 
 MAX_SENTENCE_LENGTH = 10_000
 _BLOCK_BYTES = 1 << 20
@@ -280,20 +282,23 @@ def ids_of(index, words, tokens):
 
 
 def scan(source=None, sentences=None, unicode_errors="strict", max_vocab_size=None, progress=None,
-         spill_tokens=1 << 28, tokenizer=None):
+         spill_tokens=1 << 28, tokenizer=None, trim_rule=None):
     """Read a corpus once: count words and keep the corpus as provisional ids.
 
-    ``max_vocab_size`` bounds the words counted at once: when it is exceeded, words
-    seen fewer than N times are forgotten (N = 1, 2, … as needed), as word2vec.c and
-    gensim do; their earlier counts are lost.
+    ``max_vocab_size`` bounds the words counted at once, as in gensim and word2vec.c:
+    after each sentence, when more distinct words than that are counted, the words seen
+    fewer than ``min_reduce`` times are forgotten (``trim_rule`` may keep or drop words
+    there too) and ``min_reduce`` grows by one (it starts at 1); a forgotten word's earlier
+    count is lost.
     """
     reader = blocks(source, sentences, unicode_errors, tokenizer)
-    index = collections.defaultdict(itertools.count().__next__)
+    new_id = itertools.count().__next__
+    index = collections.defaultdict(new_id)
     words = []
     counts = np.zeros(1 << 16, dtype=np.int64)
+    pruner = _Pruner(max_vocab_size, trim_rule) if max_vocab_size else None
     id_array = _IdArray(spill_tokens)
     all_lengths = []
-    min_reduce = 1
     bar = progress_bar(total=reader.total_bytes or None, unit="B", unit_scale=True, desc="reading",
                        disable=None if progress is None else not progress, leave=False)
     with bar:
@@ -302,22 +307,71 @@ def scan(source=None, sentences=None, unicode_errors="strict", max_vocab_size=No
             seen = len(words)
             if seen > len(counts):
                 counts = np.concatenate([counts, np.zeros(max(seen, 2 * len(counts)) - len(counts), np.int64)])
-            counts[:seen] += np.bincount(ids, minlength=seen)
+            if pruner is None:
+                counts[:seen] += np.bincount(ids, minlength=seen)
+            elif pruner.count(ids, lengths, counts, words):
+                # forget the pruned words for good: one that comes back gets a new provisional id
+                index = collections.defaultdict(new_id, itertools.compress(
+                    index.items(), pruner.alive[np.fromiter(index.values(), np.int64, len(index))]))
             id_array.append(ids)
             all_lengths.append(lengths[lengths > 0])
-            if max_vocab_size and len(index) > max_vocab_size:
-                min_reduce = _prune(index, counts, max_vocab_size, min_reduce)
             bar.update(nbytes)
             bar.set_postfix_str(f"{id_array.size:,} words", refresh=False)
     lengths = np.concatenate(all_lengths) if all_lengths else np.zeros(0, np.int64)
     return Scan(index, words, counts[:len(words)], id_array.array(), lengths)
 
 
-def _prune(index, counts, max_vocab_size, min_reduce):
-    """Forget rare words until at most ``max_vocab_size`` are counted; returns the next threshold."""
-    while len(index) > max_vocab_size:
-        rare = [w for w, i in index.items() if counts[i] < min_reduce + 1]
-        for w in rare:
-            counts[index.pop(w)] = 0
-        min_reduce += 1
-    return min_reduce
+@njit(nogil=True, cache=True)
+def _count_until_full(ids, lengths, sentence, position, counts, alive, n_alive, limit):
+    """Count sentences from ``sentence`` (its first token at ``position``) until, after a
+    sentence, more than ``limit`` words are counted.  Returns (next sentence, its position,
+    words counted); the next sentence is ``len(lengths)`` when the block is done."""
+    for s in range(sentence, len(lengths)):
+        for p in range(position, position + lengths[s]):
+            w = ids[p]
+            if not alive[w]:
+                alive[w] = True
+                n_alive += 1
+            counts[w] += 1
+        position += lengths[s]
+        if n_alive > limit:
+            return s + 1, position, n_alive
+    return len(lengths), position, n_alive
+
+
+class _Pruner:
+    """gensim's and word2vec.c's bounded counting (``max_vocab_size``): which provisional ids
+    are counted now, and the threshold of the next pruning."""
+
+    def __init__(self, limit, trim_rule=None):
+        self.limit = int(limit)
+        self.trim_rule = trim_rule
+        self.min_reduce = 1
+        self.alive = np.zeros(1 << 16, dtype=np.bool_)
+        self.n_alive = 0
+
+    def count(self, ids, lengths, counts, words):
+        """Count one block into ``counts``, pruning after each sentence that overflows;
+        returns whether any word was forgotten."""
+        if len(counts) > len(self.alive):
+            self.alive = np.concatenate([self.alive, np.zeros(len(counts) - len(self.alive), np.bool_)])
+        lengths = np.asarray(lengths, dtype=np.int64)
+        sentence = position = 0
+        forgot = False
+        while sentence < len(lengths):
+            sentence, position, self.n_alive = _count_until_full(
+                ids, lengths, sentence, position, counts, self.alive, self.n_alive, self.limit)
+            if self.n_alive > self.limit:
+                forgot |= self._prune(counts, words)
+        return forgot
+
+    def _prune(self, counts, words):
+        pids = np.flatnonzero(self.alive[:len(words)])
+        keep = keep_mask(list(map(words.__getitem__, pids.tolist())) if self.trim_rule else None,
+                         counts[pids], self.min_reduce, self.trim_rule)
+        gone = pids[~keep]
+        counts[gone] = 0
+        self.alive[gone] = False
+        self.n_alive -= len(gone)
+        self.min_reduce += 1
+        return len(gone) > 0

@@ -7,40 +7,60 @@ import numpy as np
 from numba import njit
 
 from .errors import CorpusError
+from .utils import keep_mask
 
 # Probabilities travel to the kernels as integer thresholds compared against 32 random bits.
 _ONE = 1 << 32
 
 
-def select(words, counts, min_count=5, max_final_vocab=None, sorted_vocab=True):
+def effective_min_count(counts, min_count=5, max_final_vocab=None):
+    """The count a word needs to be kept: ``min_count``, raised (as gensim does) to one more than
+    the count of the first word beyond the ``max_final_vocab`` most frequent."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if max_final_vocab is None:
+        return int(min_count)
+    calculated = 1
+    if max_final_vocab < len(counts):
+        calculated = int(-np.partition(-counts, max_final_vocab)[max_final_vocab]) + 1
+    return max(calculated, int(min_count))
+
+
+def select(words, counts, min_count=5, max_final_vocab=None, sorted_vocab=True, trim_rule=None):
     """The words that are trained: at least ``min_count`` occurrences, at most ``max_final_vocab``
-    of them (the most frequent), most frequent first when ``sorted_vocab``.  Returns (words, counts)."""
+    of them (the most frequent), most frequent first when ``sorted_vocab``; ``trim_rule`` (gensim's
+    ``rule(word, count, min_count)`` returning ``w2v.utils.RULE_*``) may keep or drop any word.
+    Returns (words, counts)."""
     counts = np.asarray(counts, dtype=np.int64)
     if len(counts) == 0 or counts.sum() == 0:
         raise CorpusError("the corpus is empty: no words were read")
-    effective = min_count
-    if max_final_vocab is not None and max_final_vocab < np.count_nonzero(counts >= min_count):
-        # raise the threshold to the count of the first word that does not fit, as gensim does
-        ranked = np.sort(counts)[::-1]
-        effective = max(min_count, int(ranked[max_final_vocab]) + 1)
-    keep = np.flatnonzero(counts >= effective)
+    effective = effective_min_count(counts, min_count, max_final_vocab)
+    keep = np.flatnonzero(keep_mask(words, counts, effective, trim_rule))
     if len(keep) == 0:
+        rule = " and trim_rule" if trim_rule is not None else ""
         raise CorpusError(
-            f"no word occurs min_count={min_count} times or more (the most frequent occurs {int(counts.max())} "
-            "times); lower min_count or give more text"
+            f"no word occurs min_count={min_count} times or more{rule} (the most frequent occurs "
+            f"{int(counts.max())} times); lower min_count or give more text"
         )
     if sorted_vocab:
         keep = keep[np.argsort(-counts[keep], kind="stable")]
     return [str(words[i]) for i in keep.tolist()], counts[keep]   # plain str, even from numpy.str_ tokens
 
 
+def sample_threshold(total, sample):
+    """The count t of word2vec's subsampling formula, as gensim computes it: ``sample`` × the
+    retained words (``sample`` < 1), or, for ``sample`` >= 1, ``sample`` × (3 + √5) / 2."""
+    if sample < 1.0:
+        return sample * float(total)
+    return float(int(sample * (3 + np.sqrt(5)) / 2))
+
+
 def keep_probabilities(counts, sample):
-    """word2vec's subsampling: a word of frequency f is kept with probability
-    (sqrt(f / t) + 1) * t / f, where t = sample × total words (1 when that exceeds 1)."""
+    """word2vec's subsampling: a word of count f is kept with probability
+    min(1, (sqrt(f / t) + 1) * t / f), where t is :func:`sample_threshold`."""
     counts = np.asarray(counts, dtype=np.float64)
     if not sample:
         return np.ones(len(counts))
-    threshold = sample * counts.sum() if sample < 1.0 else float(sample)
+    threshold = sample_threshold(counts.sum(), sample)
     with np.errstate(divide="ignore"):
         p = (np.sqrt(counts / threshold) + 1.0) * (threshold / counts)
     return np.minimum(p, 1.0)
