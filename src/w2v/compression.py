@@ -34,6 +34,8 @@ class _Checked(io.BufferedIOBase):
         self.fileobj = raw      # the compressed file: its tell() is the compressed offset
         self._inner = inner
         self._delivered = 0
+        #: the DecompressionError last raised, for callers whose library swallows it (pandas)
+        self.failure = None
 
     def _fail(self, exc):
         if isinstance(exc, EOFError) or "end-of-stream" in str(exc):
@@ -44,7 +46,8 @@ class _Checked(io.BufferedIOBase):
             compressed = self.fileobj.tell()
         except (OSError, ValueError):
             compressed = None
-        return DecompressionError(self.name, what, compressed, self._delivered)
+        self.failure = DecompressionError(self.name, what, compressed, self._delivered)
+        return self.failure
 
     def _guard(self, method, *args):
         try:
@@ -85,6 +88,13 @@ class _Checked(io.BufferedIOBase):
             finally:
                 self.fileobj.close()
                 super().close()
+
+
+def failure_of(handle):
+    """The DecompressionError reading ``handle`` (from :func:`open_file`) raised, if any.
+
+    For libraries that catch what a file's read() raises and report their own error."""
+    return getattr(getattr(handle, "buffer", handle), "failure", None)
 
 
 def codec_of(start):

@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..compression import open_file
+from ..compression import failure_of, open_file
 from ..errors import W2VError
 
 _COMPRESSED = (".gz", ".bz2", ".xz")     # pandas undoes these by the name; text lines by content
@@ -70,7 +70,12 @@ def _column_names(path, sep=None):
             raise W2VError(f"{path}: not a readable Parquet file: {exc}") from None
     try:
         with open_file(path, text=True)[0] as handle:
-            return list(pd.read_csv(handle, sep=sep or _SEPARATORS.get(fmt, ","), nrows=0).columns)
+            try:
+                return list(pd.read_csv(handle, sep=sep or _SEPARATORS.get(fmt, ","), nrows=0).columns)
+            except pd.errors.ParserError:
+                if failure_of(handle):
+                    raise failure_of(handle) from None
+                raise
     except pd.errors.EmptyDataError:
         raise W2VError(f"{path}: the file is empty (expected a header line naming the columns)") from None
     except UnicodeDecodeError as exc:
@@ -106,8 +111,13 @@ def _read_delimited(path, columns, sep):
     try:
         with open_file(path, text=True)[0] as handle, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            table = pd.read_csv(handle, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                                skipinitialspace=True, on_bad_lines="warn")
+            try:
+                table = pd.read_csv(handle, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+                                    skipinitialspace=True, on_bad_lines="warn")
+            except pd.errors.ParserError:
+                if failure_of(handle):  # pandas reports a failed read() as its own error
+                    raise failure_of(handle) from None
+                raise
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise W2VError(f"{path}: cannot parse as {'TSV' if sep == chr(9) else 'CSV'}: {exc}") from None
     extra = []
