@@ -37,3 +37,8 @@ class DecompressionError(CorpusError, FormatError):
         if compressed_offset is not None:
             where.append(f"compressed byte {compressed_offset:,}")
         super().__init__(f"{path}: {problem}" + (f" (reading stopped at {', '.join(where)})" if where else ""))
+
+
+class SaveError(W2VError, OSError):
+    """A file cannot be written (no such folder, not a regular file, disk full, read-only,
+    permission denied).  The message names the path the user gave; an old file there is intact."""

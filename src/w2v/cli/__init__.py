@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from .. import __version__
+from ..atomic import check_target
 from ..errors import W2VError
 from ..formats import load
 from . import illustrate, items, query, train
@@ -39,6 +40,9 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        for name in getattr(args, "writes", ()):  # fail in the first second, not after the work
+            if getattr(args, name, None):
+                check_target(getattr(args, name))
         return args.func(args) or 0
     except W2VError as exc:
         print(f"w2v: error: {exc}", file=sys.stderr)

@@ -28,7 +28,7 @@ def register(sub):
     p.add_argument("--cosmul", action="store_true", help="rank by 3CosMul (Levy & Goldberg) instead of 3CosAdd")
     p.add_argument("--plot", metavar="PATH", help="also draw the analogy to an image file (png, svg, pdf)")
     _topn_args(p)
-    p.set_defaults(func=_analogy)
+    p.set_defaults(func=_analogy, writes=("plot",))
 
     p = sub.add_parser("similarity", help="cosine similarity of two words",
                        description="Cosine similarity of two words (1 = same direction, 0 = unrelated).")
@@ -61,7 +61,7 @@ def register(sub):
     p.add_argument("--limit", type=_positive_int, metavar="N", help="convert only the first N vectors")
     p.add_argument("--unicode-errors", choices=("strict", "replace", "ignore"), default="strict",
                    help="what to do with words that are not valid UTF-8 (default: strict)")
-    p.set_defaults(func=_convert)
+    p.set_defaults(func=_convert, writes=("target",))
 
     p = sub.add_parser("info", help="describe a vectors or model file",
                        description="Format, size, dimensions and first words of a vectors or model file.")

@@ -20,7 +20,7 @@ def register(sub):
                    help="native (default): the full model, can be trained further; the others write only the "
                         "vectors, for word2vec.c, gensim, GloVe or fastText tools")
     _add_training_options(p)
-    p.set_defaults(func=run_train)
+    p.set_defaults(func=run_train, writes=("output",))  # checked before training starts
 
     d = sub.add_parser(
         "demo", help="train on the built-in corpus and show what was learned",
@@ -36,7 +36,7 @@ def register(sub):
     d.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: %(default)s)")
     d.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    d.set_defaults(func=run_demo)
+    d.set_defaults(func=run_demo, writes=("output",))
 
 
 def _add_training_options(p):
