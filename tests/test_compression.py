@@ -40,21 +40,12 @@ def _corpus_text():
     return "".join(" ".join(words[i:i + 15]) + "\n" for i in range(0, len(words), 15)).encode()
 
 
-def _vectors_text(tmp_path):
+def _vectors_file(tmp_path, fmt):
     rng = np.random.default_rng(0)
     keys = [f"w{i}" for i in range(400)]
     kv = KeyedVectors(8).set_vectors(keys, rng.standard_normal((400, 8)).astype(np.float32))
-    plain = tmp_path / "plain.txt"
-    formats.save(kv, plain, "word2vec-text")
-    return plain.read_bytes()
-
-
-def _vectors_binary(tmp_path):
-    rng = np.random.default_rng(0)
-    keys = [f"w{i}" for i in range(400)]
-    kv = KeyedVectors(8).set_vectors(keys, rng.standard_normal((400, 8)).astype(np.float32))
-    plain = tmp_path / "plain.bin"
-    formats.save(kv, plain, "word2vec-binary")
+    plain = tmp_path / f"plain.{fmt}"
+    formats.save(kv, plain, fmt)
     return plain.read_bytes()
 
 
@@ -71,8 +62,8 @@ def _sessions_text():
 READERS = {
     "corpus": (lambda tmp: _corpus_text(), "corpus.txt", lambda p: scan(p, progress=False), CorpusError,
                lambda p, out: ["train", p, "-o", out, "--min-count", "1", "--epochs", "1", "--quiet"]),
-    "vectors-text": (_vectors_text, "vectors.txt", formats.load, FormatError, lambda p, out: ["info", p]),
-    "vectors-binary": (_vectors_binary, "vectors.bin", formats.load, FormatError, lambda p, out: ["info", p]),
+    "vectors-text": (lambda tmp: _vectors_file(tmp, "word2vec-text"), "vectors.txt", formats.load, FormatError, lambda p, out: ["info", p]),
+    "vectors-binary": (lambda tmp: _vectors_file(tmp, "word2vec-binary"), "vectors.bin", formats.load, FormatError, lambda p, out: ["info", p]),
     "item-log": (lambda tmp: _log_text(), "log.csv", lambda p: read_events(p, item="item", user="user", time="time"),
                  W2VError, lambda p, out: ["items", "train", p, "--item", "item", "--user", "user", "-o", out]),
     "session-file": (lambda tmp: _sessions_text(), "sessions.txt", read_session_lines, W2VError,
