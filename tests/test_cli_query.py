@@ -165,3 +165,17 @@ def test_installed_entry_point(model):
     done = subprocess.run([sys.executable, "-m", "w2v", "similar", str(path), "qeen"], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 2 and done.stderr.startswith("w2v: error: key not in vocabulary: 'qeen'")
+
+
+def test_w2v_alone_prints_the_help_with_status_1(capsys):
+    assert main([]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("usage: w2v") and "COMMAND" in err
+
+
+def test_python_warnings_are_one_line(tmp_path, capsys):
+    path = tmp_path / "dup.txt"
+    path.write_text("2 2\nx 1 2\nx 3 4\n")  # a repeated word: the reader warns
+    assert main(["info", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [f"w2v: warning: {path}: 1 repeated words; kept the first vector of each"]

@@ -388,3 +388,15 @@ def test_cli_bad_input_is_one_line_error(tmp_path, capsys):
     assert "no column 'product'" in capsys.readouterr().err
     assert main(["items", "train", str(events), "-o", "x"]) == 2
     assert "--item" in capsys.readouterr().err
+
+
+def test_rows_with_extra_fields_are_named_or_skipped(tmp_path):
+    from w2v.items.logs import read_events
+    from w2v.errors import W2VError
+
+    path = tmp_path / "extra.csv"
+    path.write_text("user,item,time\nu1,a,1\nu1,b,2,SHIFTED\nu2,c,3\nu2,,4\n")
+    with pytest.raises(W2VError, match=r"data row 2: 4 fields, but the header names 3 columns; data row 4: empty item"):
+        read_events(path, item="item", user="user", time="time")
+    events, report = read_events(path, item="item", user="user", time="time", skip_bad_rows=True)
+    assert list(events["item"]) == ["a", "c"] and report.skipped == 2 and report.rows == 4

@@ -15,3 +15,30 @@ class CorpusError(W2VError, ValueError):
 
 class FormatError(W2VError, ValueError):
     """A vectors or model file is corrupt, truncated, or not in the expected format."""
+
+
+class DecompressionError(CorpusError, FormatError):
+    """A gzip, bzip2 or xz file is corrupt or cut short.
+
+    Raised by every reader (corpora, vectors files, item logs, session files), so it is a
+    :class:`CorpusError` and a :class:`FormatError` at once.  ``path`` names the file,
+    ``compressed_offset`` and ``offset`` the byte positions in the compressed file and in
+    the decompressed data where reading failed.
+    """
+
+    def __init__(self, path, problem, compressed_offset=None, offset=None):
+        self.path = path
+        self.problem = problem
+        self.compressed_offset = compressed_offset
+        self.offset = offset
+        where = []
+        if offset is not None:
+            where.append(f"decompressed byte {offset:,}")
+        if compressed_offset is not None:
+            where.append(f"compressed byte {compressed_offset:,}")
+        super().__init__(f"{path}: {problem}" + (f" (reading stopped at {', '.join(where)})" if where else ""))
+
+
+class SaveError(W2VError, OSError):
+    """A file cannot be written (no such folder, not a regular file, disk full, read-only,
+    permission denied).  The message names the path the user gave; an old file there is intact."""

@@ -438,15 +438,16 @@ def _drop_duplicates(path, keys, vectors):
     return list(first), vectors[keep]
 
 
-def _load_native(path, limit, mmap):
-    kind, _, arrays = store.load(path, mmap=mmap)
+def _load_native(path, limit, mmap, verify=None):
+    kind, _, arrays = store.load(path, mmap=mmap, verify=verify)
     needed = ("vectors", "keys.blob", "keys.offsets")
     if not all(name in arrays for name in needed):
         raise FormatError(f"{path}: a native {kind!r} file without word vectors")
     return KeyedVectors._from_native_arrays(arrays, limit)
 
 
-def load(path, format=None, limit=None, mmap=None, unicode_errors="strict", binary=None, encoding="utf-8"):
+def load(path, format=None, limit=None, mmap=None, unicode_errors="strict", binary=None, encoding="utf-8",
+         verify=None):
     """Load vectors from any supported file; the format is found from the file's content.
 
     Parameters
@@ -465,6 +466,9 @@ def load(path, format=None, limit=None, mmap=None, unicode_errors="strict", bina
         How to treat words that are not valid UTF-8: "strict" (error), "replace", "ignore".
     binary : bool, optional
         gensim's switch: True means word2vec binary, False a text format.
+    verify : bool, optional
+        Native files: check every array's checksum (see :func:`w2v.store.load`; by default
+        full loads do, memory-mapped ones skip arrays over 64 MiB).
 
     Returns
     -------
@@ -491,7 +495,7 @@ def load(path, format=None, limit=None, mmap=None, unicode_errors="strict", bina
     if format is not None and format != detected:
         raise FormatError(f"{path}: asked to read {format}, but the content is {detected}")
     if detected == "native":
-        return _load_native(path, limit, mmap)
+        return _load_native(path, limit, mmap, verify)
     if detected == "gensim":   # a gensim save() file: its vectors, read without running the pickle
         return KeyedVectors._from_native_arrays(gensim_io.read(path, mmap=mmap)[2], limit)
     if mmap:

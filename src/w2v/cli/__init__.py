@@ -5,8 +5,10 @@ function takes the parsed ``args`` and returns an exit code (or None for 0).
 """
 import argparse
 import sys
+import warnings
 
 from .. import __version__
+from ..atomic import check_target
 from ..errors import W2VError
 from . import download, illustrate, items, query, text, train
 from . import lm as lm_cli
@@ -28,10 +30,26 @@ def build_parser():
     return parser
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"w2v: warning: {str(message).splitlines()[0] if str(message) else category.__name__}", file=sys.stderr)
+
+
 def main(argv=None):
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # like git: the help, and status 1 (nothing was done)
+        parser.print_help(sys.stderr)
+        return 1
     args = parser.parse_args(argv)
+    with warnings.catch_warnings():  # restores the usual printing when main() returns
+        warnings.showwarning = _one_line_warning  # Python warnings as one line, no source paths
+        return _run(args)
+
+
+def _run(args):
     try:
+        for name in getattr(args, "writes", ()):  # fail in the first second, not after the work
+            if getattr(args, name, None):
+                check_target(getattr(args, name))
         return args.func(args) or 0
     except W2VError as exc:
         print(f"w2v: error: {exc}", file=sys.stderr)

@@ -18,7 +18,7 @@ def register(sub):
     p.add_argument("--title", help="picture title")
     p.add_argument("--width", type=int, help="terminal width in characters (default: detected)")
     p.add_argument("--dims", type=int, metavar="N", help="show only the first N dimensions")
-    p.set_defaults(func=_show)
+    p.set_defaults(func=_show, writes=("output",))
 
     p = sub.add_parser(
         "plot", help="2-D map of words (PCA; t-SNE/UMAP optional)",
@@ -35,7 +35,7 @@ def register(sub):
                    help="project the raw vectors (default: unit-length vectors, so the map follows cosine)")
     p.add_argument("--seed", type=int, default=1, help="random seed for t-SNE/UMAP (default 1)")
     p.add_argument("--title", help="picture title")
-    p.set_defaults(func=_plot)
+    p.set_defaults(func=_plot, writes=("output",))
 
     p = sub.add_parser(
         "pairs", help="the sliding-window training samples of a sentence",

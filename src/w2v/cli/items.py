@@ -21,7 +21,7 @@ def register(sub):
     _add_input(train)
     _add_training(train)
     train.add_argument("-o", "--output", required=True, help="model file to write (native w2v file)")
-    train.set_defaults(func=_train)
+    train.set_defaults(func=_train, writes=("output",))
 
     similar = commands.add_parser("similar", help="items closest to an item",
                                   description="Items whose vectors are closest (cosine) to ITEM.")

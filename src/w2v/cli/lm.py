@@ -15,7 +15,7 @@ def register(sub):
     t.add_argument("corpus", help="a text file (plain, .gz, .bz2, .xz), a folder, or - for stdin")
     t.add_argument("-o", "--output", required=True, metavar="PATH", help="where to save the model")
     _training_options(t)
-    t.set_defaults(func=_train)
+    t.set_defaults(func=_train, writes=("output",))
 
     q = lm_sub.add_parser("predict", help="the likeliest next words after a prompt, with probabilities")
     q.add_argument("model", help="a language model file (w2v lm train)")
@@ -43,7 +43,7 @@ def register(sub):
     d.add_argument("--seconds", type=float, default=60, help="training time budget (default 60)")
     d.add_argument("--prompt", default="thou shalt", help="prompt to predict from (default: thou shalt)")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    d.set_defaults(func=_demo)
+    d.set_defaults(func=_demo, writes=("output",))
 
 
 _TRAINING = ("context", "vector_size", "hidden", "epochs", "min_count", "max_final_vocab", "objective", "samples",

@@ -28,7 +28,7 @@ def register(sub):
     p.add_argument("--cosmul", action="store_true", help="rank by 3CosMul (Levy & Goldberg) instead of 3CosAdd")
     p.add_argument("--plot", metavar="PATH", help="also draw the analogy to an image file (png, svg, pdf)")
     _topn_args(p)
-    p.set_defaults(func=_analogy)
+    p.set_defaults(func=_analogy, writes=("plot",))
 
     p = sub.add_parser("similarity", help="cosine similarity of two words",
                        description="Cosine similarity of two words (1 = same direction, 0 = unrelated).")
@@ -61,13 +61,21 @@ def register(sub):
     p.add_argument("--limit", type=_positive_int, metavar="N", help="convert only the first N vectors")
     p.add_argument("--unicode-errors", choices=("strict", "replace", "ignore"), default="strict",
                    help="what to do with words that are not valid UTF-8 (default: strict)")
-    p.set_defaults(func=_convert)
+    p.set_defaults(func=_convert, writes=("target",))
 
     p = sub.add_parser("info", help="describe a vectors or model file",
                        description="Format, size, dimensions and first words of a vectors or model file.")
     _vectors_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_info)
+
+    p = sub.add_parser("verify", help="check every byte of a vectors or model file",
+                       description="Read the whole file and check it: a native file's header and the checksum "
+                                   "of every array (memory-mapped loads skip the checksums of arrays over "
+                                   "64 MiB), any other format by parsing all of it. Exit status 0 when the file "
+                                   "is sound, 2 (with one line naming the damage) when it is not.")
+    p.add_argument("vectors", metavar="PATH", help="the file to check")
+    p.set_defaults(func=_verify)
 
 
 def _positive_int(text):
@@ -325,11 +333,52 @@ def _info(args):
     if args.json:
         _print_json(info)
         return 0
-    width = max(len(k) for k in info)
+    rows = []
     for key, value in info.items():
+        if key == "meta":  # a model's parameters and training record: one aligned row each
+            rows += _meta_rows(value)
+            continue
         if isinstance(value, dict):
             value = ", ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in value.items())
         elif isinstance(value, list):
             value = " ".join(value)
+        rows.append((key, value))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
         print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _meta_rows(meta, prefix=""):
+    """(name, value) rows of a native file's metadata, nested dicts flattened as ``params.window``."""
+    rows = []
+    for key, value in meta.items():
+        if isinstance(value, dict):
+            rows += _meta_rows(value, f"{prefix}{key}.")
+        else:
+            if isinstance(value, float):
+                value = f"{value:.6g}"
+            rows.append((f"{prefix}{key}", "-" if value is None else value))
+    return rows
+
+
+def _verify(args):
+    from .. import store
+    from ..formats import detect_format, load
+
+    path = args.vectors
+    if not os.path.isfile(path):
+        from ..errors import FormatError
+
+        raise FormatError(f"{path}: no such file")
+    fmt = detect_format(path)
+    if fmt == "native":
+        info = store.verify(path)
+        checked = "header and all array checksums" if info["checksums"] else \
+            "header and extents (a version 1 file has no checksums)"
+        print(f"{path}: ok: native {info['kind']} file, version {info['version']}, {info['arrays']} arrays, "
+              f"{info['bytes']:,} bytes; checked the {checked}")
+    else:
+        kv = load(path)
+        print(f"{path}: ok: {fmt}, {len(kv)} vectors x {kv.vector_size} dimensions, all of it parsed")
     return 0

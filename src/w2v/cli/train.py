@@ -44,7 +44,7 @@ def register(sub):
     g.add_argument("--phrases", type=int, default=0, metavar="N",
                    help="join frequent word pairs first (new_york), N passes (2: also trigrams); default 0")
     add_phrase_options(g, prefix="phrases-")
-    p.set_defaults(func=run_train)
+    p.set_defaults(func=run_train, writes=("output",))  # checked before training starts
 
     d = sub.add_parser(
         "demo", help="train on the built-in corpus and show what was learned",
@@ -60,7 +60,7 @@ def register(sub):
     d.add_argument("--epochs", type=int, default=5, help="passes over the corpus (default: %(default)s)")
     d.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    d.set_defaults(func=run_demo)
+    d.set_defaults(func=run_demo, writes=("output",))
 
 
 def output_format(path, fmt=None):

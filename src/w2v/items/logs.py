@@ -13,11 +13,13 @@ per event, only per session where a list has to be handed to the trainer.
 """
 import itertools
 import os
+import re
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from ..compression import open_file
+from ..compression import failure_of, open_file
 from ..errors import W2VError
 
 _COMPRESSED = (".gz", ".bz2", ".xz")     # pandas undoes these by the name; text lines by content
@@ -67,7 +69,13 @@ def _column_names(path, sep=None):
         except Exception as exc:  # pyarrow raises several unrelated types for a bad file
             raise W2VError(f"{path}: not a readable Parquet file: {exc}") from None
     try:
-        return list(pd.read_csv(path, sep=sep or _SEPARATORS.get(fmt, ","), nrows=0).columns)
+        with open_file(path, text=True)[0] as handle:
+            try:
+                return list(pd.read_csv(handle, sep=sep or _SEPARATORS.get(fmt, ","), nrows=0).columns)
+            except pd.errors.ParserError:
+                if failure_of(handle):
+                    raise failure_of(handle) from None
+                raise
     except pd.errors.EmptyDataError:
         raise W2VError(f"{path}: the file is empty (expected a header line naming the columns)") from None
     except UnicodeDecodeError as exc:
@@ -88,6 +96,12 @@ def _check_columns(source, wanted, present):
 
 
 def _read_delimited(path, columns, sep):
+    """The table's ``columns`` as text, and the data rows (1-based) that had too many fields.
+
+    Compression is undone by content through :func:`open_file` (damage is a clear error).
+    All columns are parsed, not just the wanted ones: pandas checks the field count of a
+    row only then, and a row with extra fields means the columns are shifted.
+    """
     fmt, _ = _suffixes(path)
     if sep is None:
         sep = _SEPARATORS.get(fmt, ",")
@@ -95,10 +109,26 @@ def _read_delimited(path, columns, sep):
     # Every column as literal text: ids stay strings ("007" is not 7) and nothing becomes NaN
     # behind our back ("NA" can be an item id); empty fields are the only missing values.
     try:
-        return pd.read_csv(path, sep=sep, usecols=columns, dtype=str, keep_default_na=False,
-                           na_values=[""], skipinitialspace=True)
+        with open_file(path, text=True)[0] as handle, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            try:
+                table = pd.read_csv(handle, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+                                    skipinitialspace=True, on_bad_lines="warn")
+            except pd.errors.ParserError:
+                if failure_of(handle):  # pandas reports a failed read() as its own error
+                    raise failure_of(handle) from None
+                raise
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise W2VError(f"{path}: cannot parse as {'TSV' if sep == chr(9) else 'CSV'}: {exc}") from None
+    extra = []
+    for warning in caught:
+        if issubclass(warning.category, pd.errors.ParserWarning):
+            # "Skipping line 7: expected 3 fields, saw 4": file line 7 is data row 6
+            extra += [(int(line) - 1, int(saw), int(want)) for line, want, saw in
+                      re.findall(r"line (\d+): expected (\d+) fields, saw (\d+)", str(warning.message))]
+        else:
+            warnings.warn(warning.message, warning.category, stacklevel=3)
+    return table[columns], extra
 
 
 def _as_id_strings(column):
@@ -182,6 +212,7 @@ def read_events(source, item, user=None, time=None, *, sep=None, time_unit="s", 
     columns = [c for c in (user, item, time) if c is not None]
     if len(set(columns)) != len(columns):
         raise W2VError(f"the user, item and time columns must differ, got {columns}")
+    extra = []  # (data row, fields, expected) of CSV rows with too many fields, already left out
     if isinstance(source, pd.DataFrame):
         name = "<DataFrame>"
         _check_columns(name, columns, source.columns)
@@ -191,19 +222,28 @@ def read_events(source, item, user=None, time=None, *, sep=None, time_unit="s", 
         if not os.path.exists(name):
             raise W2VError(f"{name}: no such file")
         fmt, _ = _suffixes(name)
-        table = _read_parquet(name, columns) if fmt in _PARQUET else _read_delimited(name, columns, sep)
-
+        if fmt in _PARQUET:
+            table = _read_parquet(name, columns)
+        else:
+            table, extra = _read_delimited(name, columns, sep)
     out = pd.DataFrame(index=table.index)
     bad = np.zeros(len(table), dtype=bool)
     reasons = {}
-    problems = []  # (row position, message) of the first bad rows, to quote in the error
+    problems = []  # (data row, message) of the first bad rows, to quote in the error
+    # data row (0-based, as in the file) of each table row: rows with extra fields are not in the table
+    rows = np.arange(len(table))
+    if extra:
+        dropped = np.array(sorted(row for row, _, _ in extra)) - 1
+        rows = np.setdiff1d(np.arange(len(table) + len(dropped)), dropped)
+        reasons[f"more fields than the {extra[0][2]} columns of the header"] = len(extra)
+        problems += [(row - 1, f"{saw} fields, but the header names {want} columns") for row, saw, want in extra[:_SHOWN_BAD_ROWS]]
     for role, column in (("user", user), ("item", item)):
         if column is None:
             continue
         ids = _as_id_strings(table[column])
         missing = ids.isna().to_numpy()
         out[role] = ids
-        _note(missing, f"empty {role} id in column {column!r}", bad, reasons, problems)
+        _note(missing, f"empty {role} id in column {column!r}", bad, reasons, problems, rows)
     if user is None:
         out["user"] = ""
     if time is not None:
@@ -211,11 +251,11 @@ def read_events(source, item, user=None, time=None, *, sep=None, time_unit="s", 
         unparsable = seconds.isna().to_numpy()
         raw = table[time].astype(object).to_numpy()
         out["time"] = seconds.to_numpy()
-        _note(unparsable, f"unparsable time in column {time!r}", bad, reasons, problems, raw)
+        _note(unparsable, f"unparsable time in column {time!r}", bad, reasons, problems, rows, raw)
     else:
         out["time"] = np.arange(len(table), dtype=np.float64)
 
-    skipped = int(bad.sum())
+    skipped = int(bad.sum()) + len(extra)
     if skipped and not skip_bad_rows:
         problems.sort()
         shown = "; ".join(f"data row {row + 1}: {message}" for row, message in problems[:_SHOWN_BAD_ROWS])
@@ -226,10 +266,10 @@ def read_events(source, item, user=None, time=None, *, sep=None, time_unit="s", 
     out = out.reset_index(drop=True)
     if out.empty:
         raise W2VError(f"{name}: no events to read" + (f" ({skipped} bad rows skipped)" if skipped else ""))
-    return out, EventsReport(name, rows=len(table), skipped=skipped, reasons=reasons)
+    return out, EventsReport(name, rows=len(table) + len(extra), skipped=skipped, reasons=reasons)
 
 
-def _note(mask, message, bad, reasons, problems, raw=None):
+def _note(mask, message, bad, reasons, problems, rows, raw=None):
     """Record the rows in ``mask`` as bad, keeping the first few for the error message."""
     mask = mask & ~bad  # a row is counted once, under its first problem
     count = int(mask.sum())
@@ -240,7 +280,7 @@ def _note(mask, message, bad, reasons, problems, raw=None):
     for row in np.flatnonzero(mask)[:_SHOWN_BAD_ROWS]:
         value = raw[row] if raw is not None else None
         shown = message.replace(" in ", f" {str(value)!r} in ", 1) if value is not None and value == value else message
-        problems.append((int(row), shown))
+        problems.append((int(rows[row]), shown))
 
 
 # -- events → sessions ------------------------------------------------------------------------
@@ -413,7 +453,14 @@ def read_names(source, name_col, id_col=None, sep=None):
         if id_col is None:
             id_col = _column_names(name, sep)[0]
         columns = [id_col, name_col]
-        frame = _read_parquet(name, columns) if _suffixes(name)[0] in _PARQUET else _read_delimited(name, columns, sep)
+        if _suffixes(name)[0] in _PARQUET:
+            frame = _read_parquet(name, columns)
+        else:
+            frame, extra = _read_delimited(name, columns, sep)
+            if extra:
+                shown = ", ".join(str(row) for row, _, _ in extra[:_SHOWN_BAD_ROWS])
+                raise W2VError(f"{name}: data row {shown}: more fields than the header names columns"
+                               + (f" (and {len(extra) - _SHOWN_BAD_ROWS} more rows)" if len(extra) > _SHOWN_BAD_ROWS else ""))
     ids = _as_id_strings(frame[id_col])
     names = frame[name_col].astype(object).where(frame[name_col].notna(), "")
     keep = ids.notna().to_numpy()
