@@ -87,7 +87,14 @@ def missing_message(missing, suggest=None, noun="key"):
 
 def _search_end(restrict_vocab, n):
     """How many of the first keys a query searches: ``restrict_vocab`` of them (all if None)."""
+    _check_restrict_vocab(restrict_vocab)
     return min(restrict_vocab or n, n)
+
+
+def _check_restrict_vocab(restrict_vocab):
+    """``restrict_vocab`` must be None or >= 0 (gensim silently searches a negative slice)."""
+    if restrict_vocab is not None and int(restrict_vocab) < 0:
+        raise ValueError(f"restrict_vocab must be None or >= 0, got {restrict_vocab}")
 
 
 def top_k(scores, k, exclude=()):
@@ -229,6 +236,30 @@ class KeyedVectors:
             weights = np.asarray(weights).reshape(1, -1)
         self.add_vectors(keys, weights, replace=True)
 
+    # -- gensim 3 names: gensim 4 raises a helpful AttributeError for them, and so does w2v -------
+    @property
+    def index2word(self):
+        raise AttributeError("The index2word attribute has been replaced by index_to_key since gensim 4.0.0 "
+                             "(w2v follows gensim 4): use kv.index_to_key")
+
+    @property
+    def index2entity(self):
+        raise AttributeError("The index2entity attribute has been replaced by index_to_key since gensim 4.0.0 "
+                             "(w2v follows gensim 4): use kv.index_to_key")
+
+    @property
+    def vocab(self):
+        raise AttributeError("The vocab attribute was removed from KeyedVectors in gensim 4.0.0 (w2v follows "
+                             "gensim 4): use kv.key_to_index, kv.index_to_key and kv.get_vecattr(key, 'count')")
+
+    @property
+    def vectors_norm(self):
+        raise AttributeError("The vectors_norm attribute is computed on demand since gensim 4.0.0 "
+                             "(w2v follows gensim 4): use kv.get_normed_vectors()")
+
+    def similarity_unseen_docs(self, *args, **kwargs):
+        raise NotImplementedError("Call similarity_unseen_docs on a Doc2Vec model instead.")
+
     # -- basic access ---------------------------------------------------------------------
     def __len__(self):
         return len(self.index_to_key)
@@ -357,10 +388,15 @@ class KeyedVectors:
         """Cosine similarity of two keys."""
         i, j = self._indices([w1, w2])
         normed = self.get_normed_vectors()
+        if i == j and self.fill_norms()[i] > 0:
+            return 1.0   # exactly, not 1 ± rounding (gensim's float32 dot product gives 1.0000001 or so)
         return float(np.dot(normed[i], normed[j]))
 
     def distance(self, w1, w2):
-        """Cosine distance (1 − similarity) of two keys."""
+        """Cosine distance (1 − similarity) of two keys; exactly 0 for a key and itself."""
+        if w1 == w2:
+            self._indices([w1])
+            return 0.0
         return 1.0 - self.similarity(w1, w2)
 
     def n_similarity(self, ws1, ws2):
@@ -457,6 +493,7 @@ class KeyedVectors:
         mean = self.get_mean_vector(terms, weights, pre_normalize=True, post_normalize=True, ignore_missing=False)
         if indexer is not None and isinstance(topn, (int, np.integer)):
             return indexer.most_similar(mean, topn)
+        _check_restrict_vocab(restrict_vocab)
         clip_end = clip_end or len(self.vectors)
         if restrict_vocab:
             clip_start, clip_end = 0, restrict_vocab
@@ -677,6 +714,10 @@ class KeyedVectors:
         all_distances = self.distances(key1)
         closer = np.flatnonzero(all_distances < all_distances[j])
         return [self.index_to_key[k] for k in closer if k != i]
+
+    def words_closer_than(self, word1, word2):
+        """gensim's deprecated alias of :meth:`closer_than`."""
+        return self.closer_than(word1, word2)
 
     def rank(self, key1, key2):
         """Rank of ``key2`` among all keys by closeness to ``key1`` (1 = closest)."""
