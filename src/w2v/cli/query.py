@@ -118,6 +118,22 @@ def _ranked_json(results):
     return [{"word": word, "similarity": round(score, 6)} for word, score in results]
 
 
+def similar_json(kv, positive, negative=(), topn=10, restrict_vocab=None):
+    """What `w2v similar --json` prints (and `w2v serve`'s /api/neighbors answers)."""
+    positive, negative = list(positive), list(negative)
+    results = kv.most_similar(positive=positive, negative=negative, topn=topn, restrict_vocab=restrict_vocab)
+    return {"positive": positive, "negative": negative, "results": _ranked_json(results)}
+
+
+def analogy_json(kv, positive, negative=(), topn=10, restrict_vocab=None, cosmul=False):
+    """What `w2v analogy --json` prints (and `w2v serve`'s /api/analogy answers)."""
+    positive, negative = list(positive), list(negative)
+    search = kv.most_similar_cosmul if cosmul else kv.most_similar
+    results = search(positive=positive, negative=negative, topn=topn, restrict_vocab=restrict_vocab)
+    return {"positive": positive, "negative": negative, "method": "3CosMul" if cosmul else "3CosAdd",
+            "results": _ranked_json(results)}
+
+
 def _similar(args):
     kv = _load(args)
     if args.each:
@@ -132,13 +148,12 @@ def _similar(args):
                     print()
                 _print_ranked(f"{word}:", results)
         return 0
-    results = kv.most_similar(positive=args.words, negative=args.negative, topn=args.topn,
-                              restrict_vocab=args.restrict_vocab)
-    title = _formula_text(args.words, args.negative)
+    report = similar_json(kv, args.words, args.negative, topn=args.topn, restrict_vocab=args.restrict_vocab)
     if args.json:
-        _print_json({"positive": args.words, "negative": args.negative, "results": _ranked_json(results)})
+        _print_json(report)
     else:
-        _print_ranked(f"{title}:", results)
+        _print_ranked(f"{_formula_text(args.words, args.negative)}:",
+                      [(r["word"], r["similarity"]) for r in report["results"]])
     return 0
 
 
@@ -197,18 +212,13 @@ def _analogy(args):
     if not positive:
         raise ValueError("an analogy needs at least one word to add, e.g.  w2v analogy MODEL king - man + woman")
     kv = _load(args)
-    if args.cosmul:
-        results = kv.most_similar_cosmul(positive=positive, negative=negative, topn=args.topn,
-                                         restrict_vocab=args.restrict_vocab)
-    else:
-        results = kv.most_similar(positive=positive, negative=negative, topn=args.topn,
-                                  restrict_vocab=args.restrict_vocab)
-    title = _formula_text(positive, negative)
+    report = analogy_json(kv, positive, negative, topn=args.topn, restrict_vocab=args.restrict_vocab,
+                          cosmul=args.cosmul)
     if args.json:
-        _print_json({"positive": positive, "negative": negative, "method": "3CosMul" if args.cosmul else "3CosAdd",
-                     "results": _ranked_json(results)})
+        _print_json(report)
     else:
-        _print_ranked(f"{title}:", results)
+        _print_ranked(f"{_formula_text(positive, negative)}:",
+                      [(r["word"], r["similarity"]) for r in report["results"]])
     if args.plot:
         try:
             from ..illustrate import plot_analogy
