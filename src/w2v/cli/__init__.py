@@ -9,9 +9,9 @@ import sys
 from .. import __version__
 from ..errors import W2VError
 from ..formats import load
-from . import illustrate, items, query, train
+from . import illustrate, items, query, serve, train
 
-_MODULES = (train, query, illustrate, items)
+_MODULES = (train, query, illustrate, items, serve)
 
 
 def load_vectors(path, limit=None):
