@@ -61,6 +61,13 @@ def is_loopback(host):
         return False
 
 
+def access_token(host, token=None):
+    """The token a server on ``host`` requires: the one given, none on loopback, else a new random one."""
+    if token is None and not is_loopback(host):
+        return secrets.token_urlsafe(24)
+    return token
+
+
 def _serve(args):
     try:
         import uvicorn
@@ -73,9 +80,7 @@ def _serve(args):
         raise W2VError(f"--port must be between 0 and 65535, got {args.port}")
     if args.limit is not None and args.limit < 1:
         raise W2VError(f"--limit must be at least 1, got {args.limit}")
-    token = args.token
-    if token is None and not is_loopback(args.host):
-        token = secrets.token_urlsafe(24)
+    token = access_token(args.host, args.token)
     names = None
     if args.names:
         from ..items import logs
@@ -89,7 +94,10 @@ def _serve(args):
     config = uvicorn.Config(build_app(explorer), host=args.host, port=args.port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     _announce(server, args.host, token)
-    server.run()
+    try:
+        server.run()            # Ctrl-C: uvicorn finishes open requests, then re-raises the signal
+    except KeyboardInterrupt:
+        pass
     print("w2v serve: stopped", file=sys.stderr)
     return 0
 
