@@ -48,7 +48,8 @@ def running_server(explorer, host="127.0.0.1", port=0, timeout=30.0):
 
 @contextlib.contextmanager
 def browser_page(width=1280, height=900):
-    """A Playwright page in headless Chromium; ``page.console_errors`` collects console errors."""
+    """A Playwright page in headless Chromium; ``page.console_errors`` collects console errors
+    (``page.api_errors`` the URLs of API requests answered with an error status)."""
     from playwright.sync_api import sync_playwright
 
     path = chromium_path()
@@ -58,10 +59,22 @@ def browser_page(width=1280, height=900):
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
-            errors = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            errors, answered = [], []
+
+            def console(message):
+                if message.type != "error":
+                    return
+                # A 4xx answer of the JSON API (an unknown word, say) is shown by the page as a message;
+                # Chromium still logs it. Anything else (a script error, a missing file) is an error.
+                if message.text.startswith("Failed to load resource") and "/api/" in message.location.get("url", ""):
+                    answered.append(message.location["url"])
+                else:
+                    errors.append(message.text)
+
+            page.on("console", console)
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.console_errors = errors
+            page.api_errors = answered
             yield page
         finally:
             browser.close()
