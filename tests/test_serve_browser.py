@@ -179,3 +179,11 @@ def test_numbers_on_the_page_match_the_api(page, url, model):
     scores = page.eval_on_selector_all("#neighbors li .score", "els => els.map(e => Number(e.textContent))")
     expected = [round(s, 4) for _, s in model.wv.most_similar("g0w1", topn=12)]
     np.testing.assert_allclose(scores, expected, atol=1e-4)
+
+
+def test_screenshot_helper_writes_the_readme_picture(url, tmp_path):
+    from w2v.serve.testing import screenshot
+
+    out = tmp_path / "explorer.png"
+    assert screenshot(url, str(out), word="g0w1", analogy=("g0w1", "g0w2", "g1w1"), rows=("g1w1",)) == []
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
