@@ -425,3 +425,9 @@ def test_w2v_serve_prints_its_address_and_stops_on_ctrl_c(model_path):
 def test_w2v_serve_rejects_bad_options(model_path, capsys):
     assert cli_main(["serve", model_path, "--port", "70000"]) == 2
     assert "--port" in capsys.readouterr().err
+
+
+def test_w2v_serve_without_the_extra_says_how_to_install_it(model_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "uvicorn", None)          # as if uvicorn were not installed
+    assert cli_main(["serve", model_path]) == 2
+    assert "pip install 'w2v[serve]'" in capsys.readouterr().err
