@@ -13,6 +13,7 @@ _LAZY = {
     "load": ("formats", "load"),
     "cosine_similarity": ("vectors", "cosine_similarity"),
     "ItemModel": ("items", "ItemModel"),
+    "LanguageModel": ("lm", "LanguageModel"),
 }
 
 

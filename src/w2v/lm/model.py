@@ -1,0 +1,395 @@
+"""``w2v.LanguageModel``: the neural probabilistic language model of Bengio et al. (2003).
+
+The ``context`` previous tokens are looked up in one shared embedding matrix, concatenated,
+passed through a tanh hidden layer and projected to a softmax over the vocabulary
+(optionally also straight from the embeddings: the paper's direct connections).  Training
+runs on shuffled mini-batches, each a handful of float32 matrix products (numpy/BLAS on all
+cores); the samples are cut from the corpus's id arrays with numpy, never one by one.
+"""
+import contextlib
+import math
+import os
+import time
+import warnings
+
+import numpy as np
+
+from .. import store
+from ..errors import FormatError
+from ..progress import progress_bar
+from ..vectors import KeyedVectors
+from . import data, net
+from .data import LMError
+
+#: The parameters of :class:`LanguageModel` and their defaults (written once, here).
+DEFAULTS = {
+    "context": 2, "vector_size": 60, "hidden": 100, "direct": False, "min_count": 5, "max_final_vocab": None,
+    "epochs": 10, "batch_size": 256, "alpha": 0.003, "min_alpha": 0.0001, "objective": "auto",
+    "samples": 1024, "softmax_limit": 12000, "validation": 0.05, "max_validation_tokens": 50000,
+    "patience": 2, "max_time": None, "seed": 1, "workers": None, "progress": None, "unicode_errors": "strict",
+}
+OBJECTIVES = ("auto", "softmax", "sampled", "nce")
+_SAVED = [k for k in DEFAULTS if k not in ("progress",)]
+
+
+def validate(params):
+    """Check the parameters; raise :class:`LMError` naming the first bad one."""
+    def whole(name, low, optional=False):
+        v = params[name]
+        if optional and v is None:
+            return
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise LMError(f"{name} must be a whole number >= {low}{' or None' if optional else ''}, got {v!r}")
+
+    def number(name, low, high=math.inf, optional=False):
+        v = params[name]
+        if optional and v is None:
+            return
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not (low <= v <= high):
+            raise LMError(f"{name} must be a number in [{low}, {high}], got {v!r}")
+
+    whole("context", 1)
+    whole("vector_size", 1)
+    whole("hidden", 1)
+    whole("min_count", 1)
+    whole("max_final_vocab", 1, optional=True)
+    whole("epochs", 0)
+    whole("batch_size", 1)
+    whole("samples", 1)
+    whole("softmax_limit", 0)
+    whole("max_validation_tokens", 1)
+    whole("patience", 1)
+    whole("seed", 0)
+    whole("workers", 1, optional=True)
+    number("alpha", 0)
+    number("min_alpha", 0)
+    number("validation", 0, 0.5)
+    number("max_time", 0, optional=True)
+    if params["objective"] not in OBJECTIVES:
+        raise LMError(f"objective must be one of {', '.join(OBJECTIVES)}, got {params['objective']!r}")
+
+
+@contextlib.contextmanager
+def blas_threads(workers):
+    """Limit BLAS to ``workers`` threads while training (threadpoolctl), when it is installed."""
+    if workers is None:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:   # BLAS then uses its own default (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS)
+        yield
+        return
+    with threadpool_limits(limits=int(workers), user_api="blas"):
+        yield
+
+
+def perplexity_of(log_probs):
+    """exp(mean negative log-likelihood) of per-token natural-log probabilities."""
+    log_probs = np.asarray(log_probs, dtype=np.float64)
+    if not len(log_probs):
+        raise LMError("no tokens to compute a perplexity on")
+    return float(np.exp(-log_probs.mean()))
+
+
+class LanguageModel:
+    """Predict the next word from the ``context`` previous ones (Bengio et al. 2003).
+
+    Give ``sentences`` (an iterable of token lists) or ``corpus_file`` (a path, a folder,
+    a compressed file or ``"-"``) to build the vocabulary and train at once.
+
+    * ``objective``: ``"softmax"`` (exact), ``"sampled"`` (sampled softmax with ``samples``
+      classes drawn per batch) or ``"nce"``; ``"auto"`` uses the exact softmax up to
+      ``softmax_limit`` classes and the sampled softmax above (bench/RESULTS.md).  Perplexity
+      is always the exact normalised softmax.
+    * ``validation``: the share of sentences held out (seeded) to watch the perplexity after
+      each epoch; training stops after ``patience`` epochs without improvement and keeps the
+      best parameters.  ``max_time`` (seconds) ends training early; the learning rate falls
+      linearly from ``alpha`` to ``min_alpha`` over the epochs (or the time, if shorter).
+    * ``workers``: BLAS threads while training (default: all cores).  With ``workers=1`` and a
+      fixed ``seed`` training is repeatable bit for bit.
+    """
+
+    def __init__(self, sentences=None, corpus_file=None, *, validation_sentences=None, vocabulary=None,
+                 **params):
+        unknown = set(params) - set(DEFAULTS)
+        if unknown:
+            raise TypeError(f"LanguageModel() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+        merged = dict(DEFAULTS)
+        merged.update(params)
+        validate(merged)
+        for name, value in merged.items():
+            setattr(self, name, value)
+        self.vocab = vocabulary
+        self.params = None
+        self.wv = KeyedVectors(self.vector_size)
+        self.history = []
+        self.last_training = {}
+        if sentences is not None or corpus_file is not None:
+            self.train(corpus_file if corpus_file is not None else sentences, validation_sentences)
+
+    def __repr__(self):
+        n = len(self.vocab.words) if self.vocab else 0
+        return (f"LanguageModel<context={self.context}, vector_size={self.vector_size}, hidden={self.hidden}, "
+                f"direct={self.direct}, vocab={n}>")
+
+    def get_params(self):
+        return {name: getattr(self, name) for name in DEFAULTS}
+
+    # -- training ---------------------------------------------------------------------------
+    def chosen_objective(self):
+        if self.objective != "auto":
+            return self.objective
+        return "softmax" if self.vocab.classes <= self.softmax_limit else "sampled"
+
+    def train(self, corpus, validation_sentences=None):
+        """Build the vocabulary (unless one was given) and train on ``corpus``."""
+        self.vocab, sentences = data.read(corpus, self.vocab, self.min_count, self.max_final_vocab,
+                                          self.unicode_errors, self.progress)
+        if validation_sentences is not None:
+            _, held = data.read(validation_sentences, self.vocab, what="validation text")
+            train = sentences
+        else:
+            train, held = sentences.split(self.validation, self.seed)
+        if train.tokens < 2 * self.batch_size and train.tokens < 50:
+            raise LMError(f"the corpus is too small to train a language model: {len(train.ids)} words in "
+                          f"{len(train)} sentences (give at least a few hundred words)")
+        if len(held) and held.tokens > self.max_validation_tokens:
+            keep = np.searchsorted(np.cumsum(held.lengths + 1), self.max_validation_tokens, side="right")
+            held = held.subset(np.arange(max(1, keep)))
+        self._fit(train, held)
+        return self
+
+    def _log_prior(self, sentences):
+        counts = np.bincount(sentences.ids, minlength=self.vocab.classes).astype(np.float64)[:self.vocab.classes]
+        counts[self.vocab.end] += len(sentences)
+        return np.log((counts + 1.0) / (counts.sum() + len(counts))), counts
+
+    def _fit(self, train, held, dtype=np.float32):
+        rng = np.random.default_rng(self.seed)
+        vocab = self.vocab
+        log_prior, counts = self._log_prior(train)
+        self.params = net.init_params(vocab.inputs, vocab.classes, self.context, self.vector_size, self.hidden,
+                                      self.direct, log_prior, rng, dtype)
+        self._bind_wv()
+        objective = self.chosen_objective()
+        noise = counts ** 0.75
+        noise /= noise.sum()
+        cdf = np.cumsum(noise)
+        k = min(self.samples, vocab.classes)
+        log_kq = np.log(k * noise + 1e-30).astype(dtype)
+        stream, positions = train.stream(self.context, vocab.start, vocab.end)
+        if len(held):
+            v_stream, v_pos = held.stream(self.context, vocab.start, vocab.end)
+            v_ctx, v_y = data.contexts(v_stream, v_pos, self.context), v_stream[v_pos].astype(np.int64)
+        optimizer = net.Adam(self.params)
+        n = len(positions)
+        batches = -(-n // self.batch_size)
+        total = max(1, self.epochs * batches)
+        best, best_params, bad = math.inf, None, 0
+        self.history = []
+        started = time.perf_counter()
+        done_steps = 0
+        stopped = "epochs"
+        bar = progress_bar(total=self.epochs * n, unit="sample", unit_scale=True, smoothing=0.1,
+                           disable=None if self.progress is None else not self.progress)
+        with blas_threads(self.workers), bar:
+            for epoch in range(self.epochs):
+                bar.set_description(f"epoch {epoch + 1}/{self.epochs}")
+                order = rng.permutation(n)
+                loss_sum, loss_n = 0.0, 0
+                for j in range(batches):
+                    pick = positions[order[j * self.batch_size:(j + 1) * self.batch_size]]
+                    ctx = data.contexts(stream, pick, self.context)
+                    y = stream[pick].astype(np.int64)
+                    elapsed = time.perf_counter() - started
+                    frac = done_steps / total
+                    if self.max_time:
+                        frac = max(frac, elapsed / self.max_time)
+                    lr = self.alpha - (self.alpha - self.min_alpha) * min(frac, 1.0)
+                    if objective == "softmax":
+                        loss, dense, rows = net.loss_and_grads(self.params, ctx, y)
+                    else:
+                        sampled = np.minimum(np.searchsorted(cdf, rng.random(k) * cdf[-1], side="right"),
+                                             vocab.classes - 1)
+                        loss, dense, rows = net.loss_and_grads(self.params, ctx, y, objective, sampled, log_kq)
+                    optimizer.step(self.params, dense, rows, lr)
+                    done_steps += 1
+                    loss_sum += loss * len(y)
+                    loss_n += len(y)
+                    bar.update(len(y))
+                    if j % 50 == 0:
+                        bar.set_postfix_str(f"loss {loss_sum / loss_n:.3f}"
+                                            + (f", val ppl {self.history[-1]['validation_perplexity']:.1f}"
+                                               if self.history and len(held) else ""), refresh=False)
+                    if self.max_time and time.perf_counter() - started >= self.max_time:
+                        stopped = "max_time"
+                        break
+                record = {"epoch": epoch + 1, "loss": loss_sum / max(loss_n, 1), "samples": loss_n,
+                          "seconds": time.perf_counter() - started, "learning_rate": lr}
+                if len(held):
+                    ppl = perplexity_of(net.log_probabilities(self.params, v_ctx, v_y))
+                    record["validation_perplexity"] = ppl
+                    if ppl < best:
+                        best, bad = ppl, 0
+                        best_params = {key: v.copy() for key, v in self.params.items()}
+                    else:
+                        bad += 1
+                self.history.append(record)
+                bar.set_postfix_str(f"loss {record['loss']:.3f}" + (f", val ppl {record['validation_perplexity']:.1f}"
+                                                                    if len(held) else ""))
+                if stopped == "max_time":
+                    break
+                if bad >= self.patience:
+                    stopped = "early stopping"
+                    break
+        if best_params is not None:
+            for key, value in best_params.items():
+                np.copyto(self.params[key], value)
+        seconds = time.perf_counter() - started
+        samples = sum(r["samples"] for r in self.history)
+        self.last_training = {"objective": objective, "seconds": seconds, "samples": samples,
+                              "samples_per_second": samples / seconds if seconds else 0.0,
+                              "epochs": len(self.history), "stopped": stopped,
+                              "validation_perplexity": best if best < math.inf else None,
+                              "train_tokens": train.tokens, "validation_tokens": held.tokens if len(held) else 0,
+                              "flops_per_sample": self.flops_per_sample(objective)}
+        self.wv._clear_cache()
+
+    def flops_per_sample(self, objective=None):
+        """Multiply-adds ×2 of one training sample (forward and backward: about 3 × the forward)."""
+        objective = objective or self.chosen_objective()
+        n = self.context * self.vector_size
+        out = self.vocab.classes if objective == "softmax" else min(self.samples, self.vocab.classes) + 1
+        per = n * self.hidden + self.hidden * out + (n * out if self.direct else 0)
+        return 2 * 3 * per
+
+    def _bind_wv(self):
+        w = len(self.vocab.words)
+        self.wv = KeyedVectors(self.vector_size).set_vectors(self.vocab.words, self.params["C"][:w],
+                                                             self.vocab.counts)
+
+    # -- using ------------------------------------------------------------------------------
+    def _need_trained(self):
+        if self.params is None:
+            raise LMError("the language model is not trained yet")
+
+    def _context_ids(self, prompt):
+        """The last ``context`` ids of a prompt, start-padded; and whether all its words were unknown."""
+        tokens = data.tokens_of(prompt)
+        ids = self.vocab.ids(tokens)[-self.context:] if tokens else np.zeros(0, np.int64)
+        all_unknown = len(ids) > 0 and bool(np.all(ids == self.vocab.unknown))
+        pad = np.full(self.context - len(ids), self.vocab.start, np.int64)
+        return np.concatenate([pad, ids]), all_unknown
+
+    def next_distribution(self, prompt):
+        """P(next token | the prompt's last ``context`` tokens) over all classes (float64)."""
+        self._need_trained()
+        ids, _ = self._context_ids(prompt)
+        return net.distribution(self.params, ids[None, :])[0]
+
+    def predict(self, prompt, topn=5):
+        """The ``topn`` likeliest next tokens after ``prompt`` (a string or a token list), best first:
+        [(token, probability), ...].  Unknown words count as ``<unk>``; a prompt of unknown words
+        only is predicted from ``<unk>`` (with a warning); a short prompt is start-padded."""
+        self._need_trained()
+        ids, all_unknown = self._context_ids(prompt)
+        if all_unknown:
+            warnings.warn(f"no word of the prompt {' '.join(data.tokens_of(prompt))!r} is in the vocabulary: "
+                          "predicting from the unknown token <unk>", stacklevel=2)
+        p = net.distribution(self.params, ids[None, :])[0]
+        return _top(p, topn, self.vocab)
+
+    def log_probabilities(self, sentences):
+        """Natural-log probability of every test token and sentence end (the perplexity's terms)."""
+        self._need_trained()
+        _, held = data.read(sentences, self.vocab, what="test text")
+        stream, pos = held.stream(self.context, self.vocab.start, self.vocab.end)
+        return net.log_probabilities(self.params, data.contexts(stream, pos, self.context),
+                                     stream[pos].astype(np.int64))
+
+    def perplexity(self, sentences):
+        """exp(mean negative log-likelihood) over every token and sentence end of ``sentences``
+        (a path or token lists), each predicted from the ``context`` tokens before it."""
+        return perplexity_of(self.log_probabilities(sentences))
+
+    def generate(self, prompt, words=20, temperature=0.8, seed=1):
+        """Continue ``prompt`` by sampling ``words`` tokens from the model (softmax at ``temperature``).
+
+        ``<unk>`` is never drawn; a drawn ``</s>`` ends the sentence and the next word starts a new
+        one (from start tokens).  Returns the generated tokens (sentence ends as ``"</s>"``)."""
+        self._need_trained()
+        if temperature <= 0:
+            raise LMError(f"temperature must be > 0, got {temperature}")
+        rng = np.random.default_rng(seed)
+        ids, _ = self._context_ids(prompt)
+        out = []
+        for _ in range(int(words)):
+            logits = net.scores(self.params, ids[None, :])[0].astype(np.float64) / temperature
+            logits[self.vocab.unknown] = -np.inf
+            p = np.exp(logits - logits.max())
+            p /= p.sum()
+            nxt = int(min(np.searchsorted(np.cumsum(p), rng.random() * 1.0, side="right"), len(p) - 1))
+            out.append(self.vocab.token(nxt))
+            ids = (np.full(self.context, self.vocab.start, np.int64) if nxt == self.vocab.end
+                   else np.concatenate([ids[1:], [nxt]]))
+        return out
+
+    # -- saving -----------------------------------------------------------------------------
+    def save(self, path):
+        """Save as a native w2v file of kind ``"lm"``; ``w2v.load(path)`` reads its embedding vectors."""
+        self._need_trained()
+        w = len(self.vocab.words)
+        arrays = self.wv._native_arrays()
+        arrays["specials"] = self.params["C"][w:]
+        for name in ("H", "hb", "U", "b", "W"):
+            if name in self.params:
+                arrays[name] = self.params[name]
+        meta = {"params": {k: getattr(self, k) for k in _SAVED}, "history": self.history,
+                "last_training": self.last_training, "tokens": [data.END, data.UNKNOWN, data.START], "w2v": 1}
+        store.save(path, "lm", meta, arrays)
+
+    @classmethod
+    def load(cls, path):
+        """Load a model saved by :meth:`save`."""
+        path = os.fspath(path)
+        kind, meta, arrays = load_kind(path, "lm")
+        params = dict(DEFAULTS)
+        params.update({k: v for k, v in meta.get("params", {}).items() if k in DEFAULTS})
+        model = cls(**params)
+        keys = store.decode_strings(arrays["keys.blob"], arrays["keys.offsets"])
+        model.vocab = data.Vocabulary(keys, np.asarray(arrays["counts"]))
+        model.params = {"C": np.concatenate([np.asarray(arrays["vectors"]), np.asarray(arrays["specials"])])}
+        for name in ("H", "hb", "U", "b", "W"):
+            if name in arrays:
+                model.params[name] = np.array(arrays[name])
+        model._bind_wv()
+        model.history = meta.get("history", [])
+        model.last_training = meta.get("last_training", {})
+        return model
+
+
+_KIND_NAMES = {"model": "a word2vec model", "vectors": "word vectors", "items": "an item model",
+               "lm": "a neural language model"}
+
+
+def load_kind(path, expect):
+    """store.load that names what the file is when it is not of kind ``expect``."""
+    if not os.path.exists(path):
+        raise FormatError(f"{path}: no such file")
+    if not store.is_native(path):
+        raise FormatError(f"{path}: not a w2v language model file (it is not a native w2v file at all; "
+                          "train one with `w2v lm train`)")
+    kind, meta, arrays = store.load(path)
+    if kind != expect:
+        what = _KIND_NAMES.get(kind, f"kind {kind!r}")
+        raise FormatError(f"{path}: holds {what} (kind {kind!r}), not {_KIND_NAMES[expect]}; "
+                          "train a language model with `w2v lm train`")
+    return kind, meta, arrays
+
+
+def _top(p, topn, vocab):
+    topn = max(1, min(int(topn), len(p)))
+    best = np.argpartition(-p, topn - 1)[:topn]
+    best = best[np.argsort(-p[best], kind="stable")]
+    return [(vocab.token(i), float(p[i])) for i in best]

@@ -1,0 +1,208 @@
+"""The neural language model's arithmetic (Bengio et al. 2003), as whole mini-batches of matrix products.
+
+Parameters (``dtype`` float32 for training, float64 for the gradient check)::
+
+    C   (inputs, d)        the shared embedding matrix, one row per input token
+    H   (context*d, h)     input → hidden weights;   hb (h,)  hidden bias
+    U   (classes, h)       hidden → output weights, one row per predicted class;   b (classes,)
+    W   (classes, context*d)   the optional direct connections embeddings → output
+
+For a batch of ``B`` samples with context ids ``ctx`` (B, context) and targets ``y`` (B,)::
+
+    x = concat(C[ctx])          (B, context*d)
+    a = tanh(x H + hb)          (B, h)
+    s = a Uᵀ + b (+ x Wᵀ)       (B, classes)   scores; P(y | ctx) = softmax(s)[y]
+
+The objectives: ``softmax`` (exact cross-entropy over every class); ``sampled`` (sampled
+softmax, Jean et al. 2015: the true class and ``k`` classes drawn from a proposal Q, each
+score corrected by ``-log(k Q)``, accidental hits masked) and ``nce`` (noise-contrastive
+estimation, Mnih & Teh 2012, with the same corrected scores fed to logistic losses).
+The sampled objectives touch only the rows of U, b and W of the classes involved, so their
+gradients are returned as (rows, values) pairs like C's.  Perplexity never uses them:
+:func:`log_probabilities` is always the exact normalised softmax.
+"""
+import numpy as np
+
+DENSE = ("H", "hb")
+ROWS_OUT = ("U", "b", "W")
+
+
+def init_params(inputs, classes, context, d, h, direct, log_prior, rng, dtype=np.float32):
+    """Starting parameters: small uniform embeddings, Glorot-scaled layers, and the output bias
+    set to the log of the class frequencies (so training starts from the unigram model)."""
+    n = context * d
+    p = {
+        "C": rng.uniform(-0.05, 0.05, (inputs, d)),
+        "H": rng.uniform(-1, 1, (n, h)) * np.sqrt(6.0 / (n + h)),
+        "hb": np.zeros(h),
+        "U": rng.uniform(-1, 1, (classes, h)) * np.sqrt(6.0 / (classes + h)) * 0.5,
+        "b": np.asarray(log_prior, dtype=np.float64).copy(),
+    }
+    if direct:
+        p["W"] = np.zeros((classes, n))
+    return {k: v.astype(dtype) for k, v in p.items()}
+
+
+def _hidden(p, ctx):
+    B, n = ctx.shape
+    x = p["C"][ctx].reshape(B, n * p["C"].shape[1])
+    a = np.tanh(x @ p["H"] + p["hb"])
+    return x, a
+
+
+def scores(p, ctx, classes=None):
+    """Unnormalised scores (B, classes), or for the class ids ``classes`` only (columns)."""
+    x, a = _hidden(p, ctx)
+    if classes is None:
+        s = a @ p["U"].T + p["b"]
+        if "W" in p:
+            s += x @ p["W"].T
+        return s
+    s = a @ p["U"][classes].T + p["b"][classes]
+    if "W" in p:
+        s += x @ p["W"][classes].T
+    return s
+
+
+def log_softmax(s):
+    s = s - s.max(axis=1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+def log_probabilities(p, ctx, y, batch=1024):
+    """Exact log P(y | ctx) for every sample (float64), normalised over all classes."""
+    out = np.empty(len(y), dtype=np.float64)
+    for lo in range(0, len(y), batch):
+        s = scores(p, ctx[lo:lo + batch])
+        m = s.max(axis=1)
+        lse = m + np.log(np.exp(s - m[:, None]).sum(axis=1))
+        out[lo:lo + batch] = s[np.arange(len(s)), y[lo:lo + batch]] - lse
+    return out
+
+
+def distribution(p, ctx):
+    """The full next-token distribution for each context row (B, classes), float64."""
+    return np.exp(log_softmax(scores(p, ctx).astype(np.float64)))
+
+
+def _softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+def _sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def loss_and_grads(p, ctx, y, objective="softmax", sampled=None, log_kq=None):
+    """Mean loss of a batch and its gradients.
+
+    ``sampled`` (k,) are the drawn classes and ``log_kq`` the log of their expected count
+    ``k Q(c)`` for every class (for the sampled objectives).  Returns (loss, dense, rows):
+    ``dense`` maps names to full gradient arrays, ``rows`` maps names to (row ids, values)
+    whose values add up per row (rows may repeat).
+    """
+    B, n = ctx.shape
+    d = p["C"].shape[1]
+    x, a = _hidden(p, ctx)
+    dense, rows = {}, {}
+    direct = "W" in p
+    if objective == "softmax":
+        s = a @ p["U"].T + p["b"]
+        if direct:
+            s += x @ p["W"].T
+        logp = log_softmax(s)
+        loss = -float(logp[np.arange(B), y].astype(np.float64).mean())
+        g = np.exp(logp)
+        g[np.arange(B), y] -= 1
+        g /= B
+        dense["U"] = g.T @ a
+        dense["b"] = g.sum(axis=0)
+        da = g @ p["U"]
+        if direct:
+            dense["W"] = g.T @ x
+            dx_direct = g @ p["W"]
+    else:
+        U_y, U_s = p["U"][y], p["U"][sampled]
+        s_true = np.einsum("ij,ij->i", a, U_y) + p["b"][y]
+        s_samp = a @ U_s.T + p["b"][sampled]
+        if direct:
+            W_y, W_s = p["W"][y], p["W"][sampled]
+            s_true += np.einsum("ij,ij->i", x, W_y)
+            s_samp += x @ W_s.T
+        s_true = s_true - log_kq[y]
+        s_samp = s_samp - log_kq[sampled]
+        hit = sampled[None, :] == y[:, None]
+        if objective == "sampled":
+            s_samp = np.where(hit, -np.inf, s_samp)
+            full = np.concatenate([s_true[:, None], s_samp], axis=1)
+            logp = log_softmax(full)
+            loss = -float(logp[:, 0].astype(np.float64).mean())
+            prob = np.exp(logp)
+            g_true = (prob[:, 0] - 1) / B
+            g_samp = prob[:, 1:] / B
+        elif objective == "nce":
+            per = _softplus(-s_true) + np.where(hit, 0.0, _softplus(s_samp)).sum(axis=1)
+            loss = float(per.astype(np.float64).mean())
+            g_true = (_sigmoid(s_true) - 1) / B
+            g_samp = np.where(hit, 0.0, _sigmoid(s_samp)) / B
+        else:
+            raise ValueError(f"unknown objective {objective!r}")
+        g_true = g_true.astype(a.dtype)
+        g_samp = g_samp.astype(a.dtype)
+        out_rows = np.concatenate([y, sampled])
+        rows["U"] = (out_rows, np.concatenate([g_true[:, None] * a, g_samp.T @ a]))
+        rows["b"] = (out_rows, np.concatenate([g_true, g_samp.sum(axis=0)]))
+        da = g_true[:, None] * U_y + g_samp @ U_s
+        if direct:
+            rows["W"] = (out_rows, np.concatenate([g_true[:, None] * x, g_samp.T @ x]))
+            dx_direct = g_true[:, None] * W_y + g_samp @ W_s
+    dz = da * (1 - a * a)
+    dense["H"] = x.T @ dz
+    dense["hb"] = dz.sum(axis=0)
+    dx = dz @ p["H"].T
+    if direct:
+        dx += dx_direct
+    rows["C"] = (ctx.reshape(-1), dx.reshape(B * n, d))
+    return loss, dense, rows
+
+
+def densify(p, dense, rows):
+    """All gradients as full arrays (for the gradient check)."""
+    out = {k: v.copy() for k, v in dense.items()}
+    for name, (ids, values) in rows.items():
+        full = np.zeros_like(p[name])
+        np.add.at(full, ids, values)
+        out[name] = out.get(name, 0) + full
+    return out
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015) with lazy row updates: a row of C (or of U, b, W under a sampled
+    objective) is updated, with its moments, only in the steps whose batch touches it."""
+
+    def __init__(self, p, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.m = {k: np.zeros_like(v) for k, v in p.items()}
+        self.v = {k: np.zeros_like(v) for k, v in p.items()}
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.t = 0
+
+    def step(self, p, dense, rows, lr):
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        rate = lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        for name, g in dense.items():
+            m, v = self.m[name], self.v[name]
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * (g * g)
+            p[name] -= (rate * m / (np.sqrt(v) + self.eps)).astype(p[name].dtype)
+        for name, (ids, values) in rows.items():
+            uniq, inverse = np.unique(ids, return_inverse=True)
+            g = np.zeros((len(uniq),) + values.shape[1:], dtype=values.dtype)
+            np.add.at(g, inverse, values)
+            m = self.m[name][uniq] * b1 + (1 - b1) * g
+            v = self.v[name][uniq] * b2 + (1 - b2) * (g * g)
+            self.m[name][uniq] = m
+            self.v[name][uniq] = v
+            p[name][uniq] -= (rate * m / (np.sqrt(v) + self.eps)).astype(p[name].dtype)

@@ -1,0 +1,125 @@
+import random
+import warnings
+
+import numpy as np
+import pytest
+
+import w2v
+from w2v.errors import FormatError, W2VError
+from w2v.lm import LanguageModel, LMError, net
+
+
+def _planted(sentences=600, seed=0):
+    """Each sentence walks a fixed chain a -> b -> c -> ... so the next word is determined by the last two."""
+    rng = random.Random(seed)
+    chain = [f"w{i}" for i in range(12)]
+    out = []
+    for _ in range(sentences):
+        start = rng.randrange(len(chain) - 5)
+        out.append(chain[start:start + 6])
+    return out
+
+
+@pytest.mark.parametrize("objective", ["softmax", "sampled", "nce"])
+@pytest.mark.parametrize("direct", [False, True])
+def test_gradients_match_finite_differences(objective, direct):
+    rng = np.random.default_rng(0)
+    classes, context = 9, 2
+    p = net.init_params(classes + 1, classes, context, 4, 5, direct, rng.normal(size=classes), rng, np.float64)
+    for k in p:
+        p[k] += rng.normal(scale=0.3, size=p[k].shape)
+    ctx = rng.integers(0, classes + 1, (7, context))
+    y = rng.integers(0, classes, 7)
+    sampled = rng.integers(0, classes, 5)
+    log_kq = np.log(rng.uniform(0.2, 2.0, classes))
+    loss, dense, rows = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq)
+    grads = net.densify(p, dense, rows)
+    assert set(grads) == set(p)
+    eps = 1e-6
+    for name, value in p.items():
+        flat = value.reshape(-1)
+        for i in rng.choice(flat.size, min(flat.size, 12), replace=False):
+            old = flat[i]
+            flat[i] = old + eps
+            up = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq)[0]
+            flat[i] = old - eps
+            down = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq)[0]
+            flat[i] = old
+            assert (up - down) / (2 * eps) == pytest.approx(grads[name].reshape(-1)[i], abs=1e-6, rel=1e-4), name
+
+
+def test_learns_planted_structure_and_predicts_the_next_word():
+    lm = LanguageModel(_planted(), context=2, vector_size=16, hidden=32, min_count=1, epochs=8, batch_size=64,
+                       alpha=0.01, progress=False, workers=1)
+    (word, prob), *_ = lm.predict(["w3", "w4"], topn=3)
+    assert word == "w5" and prob > 0.8
+    assert lm.predict("w6 w7")[0][0] == "w8"
+    ppl = lm.perplexity(_planted(100, seed=1))
+    # a chain start is one of 7 words, then each word is determined: far below the 14 classes
+    assert ppl < 2.5
+    assert lm.history[-1]["validation_perplexity"] < 3.0
+    assert lm.wv.vector_size == 16 and "w3" in lm.wv
+
+
+@pytest.mark.parametrize("objective", ["sampled", "nce"])
+def test_sampled_objectives_learn_and_perplexity_stays_exact(objective):
+    lm = LanguageModel(_planted(), context=2, vector_size=16, hidden=32, min_count=1, epochs=8, batch_size=64,
+                       alpha=0.01, objective=objective, samples=6, progress=False, workers=1)
+    assert lm.last_training["objective"] == objective
+    assert lm.predict(["w3", "w4"])[0][0] == "w5"
+    dist = lm.next_distribution(["w3", "w4"])
+    assert dist.sum() == pytest.approx(1.0)
+    assert lm.perplexity(_planted(100, seed=1)) < 3.5
+
+
+def test_seed_and_one_thread_are_repeatable():
+    kw = dict(context=2, vector_size=8, hidden=8, min_count=1, epochs=2, progress=False, workers=1, seed=3)
+    a = LanguageModel(_planted(200), **kw)
+    b = LanguageModel(_planted(200), **kw)
+    for k in a.params:
+        np.testing.assert_array_equal(a.params[k], b.params[k])
+
+
+def test_save_load_and_vectors(tmp_path):
+    lm = LanguageModel(_planted(200), context=2, vector_size=8, hidden=8, min_count=1, epochs=1, progress=False,
+                       direct=True)
+    path = tmp_path / "lm.w2v"
+    lm.save(path)
+    back = LanguageModel.load(path)
+    assert back.predict("w1 w2") == lm.predict("w1 w2")
+    kv = w2v.load(path)
+    assert kv.index_to_key == lm.wv.index_to_key
+    np.testing.assert_array_equal(kv.vectors, lm.wv.vectors)
+
+
+def test_other_kind_of_file_is_named(tmp_path):
+    model = w2v.Word2Vec(_planted(100), vector_size=8, min_count=1, epochs=1, workers=1)
+    path = tmp_path / "model.w2v"
+    model.save(path)
+    with pytest.raises(FormatError, match="word2vec model"):
+        LanguageModel.load(path)
+
+
+def test_bad_input():
+    with pytest.raises(LMError, match="context"):
+        LanguageModel(context=0)
+    with pytest.raises(W2VError, match="too small"):
+        LanguageModel([["a", "b"]], min_count=1, progress=False)
+    with pytest.raises(W2VError, match="empty"):
+        LanguageModel([], min_count=1, progress=False)
+    lm = LanguageModel(_planted(100), vector_size=4, hidden=4, min_count=1, epochs=1, progress=False)
+    with pytest.raises(LMError, match="no tokens"):
+        lm.perplexity([])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = lm.predict("zzz yyy", topn=2)
+    assert len(out) == 2 and "unknown token" in str(caught[0].message)
+
+
+def test_generate_is_seeded():
+    lm = LanguageModel(_planted(), context=2, vector_size=16, hidden=32, min_count=1, epochs=6, batch_size=64,
+                       alpha=0.01, progress=False)
+    a = lm.generate("w0 w1", words=5, temperature=0.5, seed=1)
+    assert a == lm.generate("w0 w1", words=5, temperature=0.5, seed=1)
+    assert a[:3] == ["w2", "w3", "w4"]
+    assert "<unk>" not in a
