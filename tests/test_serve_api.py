@@ -371,10 +371,33 @@ def test_predict_hook_for_language_models(model):
         assert info["predict"] and info["kind"] == "lm"
         status, body, _ = get(f"{url}/api/predict?context=g0w1&context=g0w2&n=3")
         assert status == 200 and lm.calls[-1] == (["g0w1", "g0w2"], 3)
-        assert body == {"context": ["g0w1", "g0w2"],
+        assert body == {"context": ["g0w1", "g0w2"], "unknown": [],
                         "results": [{"word": w, "probability": round(p, 6)} for w, p in lm.predict([], 3)]}
-        assert get(f"{url}/api/predict?context=nosuch")[0] == 404
+        status, body, _ = get(f"{url}/api/predict?context=nosuch")
+        assert status == 200 and body["unknown"] == ["nosuch"]      # a language model reads it as <unk>
         assert get(f"{url}/api/predict")[0] == 400
+        assert get(f"{url}/api/predict?context=g0w1&n=0")[0] == 400
+
+
+def test_predict_with_a_real_language_model(tmp_path):
+    from w2v.lm import LanguageModel
+
+    chain = [f"w{i}" for i in range(12)]
+    sentences = [chain[s:s + 6] for s in np.random.default_rng(0).integers(0, 7, 600)]
+    lm = LanguageModel(sentences, context=2, vector_size=16, hidden=32, min_count=1, epochs=8, batch_size=64,
+                       alpha=0.01, progress=False, workers=1)
+    path = tmp_path / "lm.w2v"
+    lm.save(str(path))
+    loaded = load_for_serving(str(path))
+    assert isinstance(loaded, LanguageModel)
+    with running_server(Explorer(loaded, source=str(path))) as url:
+        assert get(f"{url}/api/info")[1]["kind"] == "lm"
+        status, body, _ = get(f"{url}/api/predict?context=w3&context=w4&n=3")
+        assert status == 200
+        assert [(r["word"], r["probability"]) for r in body["results"]] == \
+            [(w, round(p, 6)) for w, p in loaded.predict(["w3", "w4"], topn=3)]
+        assert body["results"][0]["word"] == "w5"
+        assert get(f"{url}/api/neighbors?word=w3&n=2")[0] == 200       # its word vectors, as any model
 
 
 # -- access token, addresses, the command ---------------------------------------------------------

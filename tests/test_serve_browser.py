@@ -187,3 +187,21 @@ def test_screenshot_helper_writes_the_readme_picture(url, tmp_path):
     out = tmp_path / "explorer.png"
     assert screenshot(url, str(out), word="g0w1", analogy=("g0w1", "g0w2", "g1w1"), rows=("g1w1",)) == []
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_next_word_prediction_as_you_type(tmp_path):
+    from w2v.lm import LanguageModel
+
+    chain = [f"w{i}" for i in range(12)]
+    sentences = [chain[s:s + 6] for s in np.random.default_rng(0).integers(0, 7, 600)]
+    lm = LanguageModel(sentences, context=2, vector_size=16, hidden=32, min_count=1, epochs=8, batch_size=64,
+                       alpha=0.01, progress=False, workers=1)
+    with running_server(Explorer(lm)) as base, browser_page() as page:
+        open_explorer(page, base, word="w3")
+        assert page.is_visible("#predict-section")
+        page.type("#predict-input", "w3 w4")
+        page.wait_for_selector("#predict-results li")
+        page.wait_for_function("document.querySelector('#predict-results li').dataset.word === 'w5'")
+        page.click("#predict-results li")                           # take the prediction: it is appended
+        page.wait_for_function("document.getElementById('predict-input').value.endsWith('w5')")
+        assert page.console_errors == []

@@ -8,6 +8,7 @@ results come from the same functions as the CLI (``similar_json``, ``analogy_jso
 import bisect
 import threading
 import time
+import warnings
 
 import numpy as np
 
@@ -457,9 +458,13 @@ class Explorer:
             raise ApiError(422, "next-word prediction needs a language model (w2v.LanguageModel); "
                                 "this model has none")
         p = Params(pairs, ("context", "n"))
-        context = self._known(p.words("context", 1))
-        results = self.model.predict(context, topn=self._topn(p))
-        return {"context": context,
+        context = p.words("context", 1)
+        # A language model reads unknown words as its unknown token, so they are allowed (and listed).
+        unknown = [w for w in dict.fromkeys(context) if w not in self.kv.key_to_index]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")        # "no word of the prompt is known": said in `unknown`
+            results = self.model.predict(context, topn=self._topn(p))
+        return {"context": context, "unknown": unknown,
                 "results": [{"word": str(w), "probability": round(float(prob), 6)} for w, prob in results]}
 
     ENDPOINTS = {
