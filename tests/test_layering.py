@@ -18,9 +18,10 @@ LAYERS = (
     ("kernels", ("w2v.kernels", "w2v.kernels.*")),
     ("data", ("w2v.params", "w2v.store", "w2v.corpus", "w2v.vocab", "w2v.phrases", "w2v.gensim_io")),
     ("training core", ("w2v.train", "w2v.train.*")),
-    ("vectors", ("w2v.vectors", "w2v.formats", "w2v.evaluate", "w2v.download")),
+    ("vectors", ("w2v.vectors", "w2v.formats", "w2v.evaluate", "w2v.download", "w2v.answers")),
     ("model", ("w2v.model",)),
-    ("applications", ("w2v.items", "w2v.items.*", "w2v.illustrate", "w2v.illustrate.*", "w2v.lm", "w2v.lm.*")),
+    ("applications", ("w2v.items", "w2v.items.*", "w2v.illustrate", "w2v.illustrate.*", "w2v.lm", "w2v.lm.*",
+                      "w2v.serve", "w2v.serve.*")),
     ("public API", ("w2v",)),
     ("command line", ("w2v.cli", "w2v.cli.*", "w2v.__main__")),
 )

@@ -10,11 +10,11 @@ import warnings
 from .. import __version__
 from ..atomic import check_target
 from ..errors import W2VError
-from . import download, illustrate, items, query, text, train
+from . import download, illustrate, items, query, serve, text, train
 from . import lm as lm_cli
 from .common import load_vectors  # noqa: F401 (its old home)
 
-_MODULES = (train, query, illustrate, items, text, download, lm_cli)
+_MODULES = (train, query, illustrate, items, text, download, lm_cli, serve)
 
 
 def build_parser():

@@ -3,6 +3,7 @@ import json
 import os
 import sys
 
+from ..answers import analogy_json, ranked_json, similar_json  # noqa: F401 (also used by w2v serve)
 from ..formats import FORMATS
 
 
@@ -122,10 +123,6 @@ def _print_ranked(title, results):
         print(f"{rank:>4}  {str(word):<{width}}  {score:.4f}")
 
 
-def _ranked_json(results):
-    return [{"word": word, "similarity": round(score, 6)} for word, score in results]
-
-
 def _similar(args):
     kv = _load(args)
     if args.each:
@@ -133,20 +130,19 @@ def _similar(args):
             raise ValueError("--each takes no --negative words")
         batches = kv.most_similar_batch(args.words, topn=args.topn, restrict_vocab=args.restrict_vocab)
         if args.json:
-            _print_json([{"query": w, "results": _ranked_json(r)} for w, r in zip(args.words, batches)])
+            _print_json([{"query": w, "results": ranked_json(r)} for w, r in zip(args.words, batches)])
         else:
             for i, (word, results) in enumerate(zip(args.words, batches)):
                 if i:
                     print()
                 _print_ranked(f"{word}:", results)
         return 0
-    results = kv.most_similar(positive=args.words, negative=args.negative, topn=args.topn,
-                              restrict_vocab=args.restrict_vocab)
-    title = _formula_text(args.words, args.negative)
+    report = similar_json(kv, args.words, args.negative, topn=args.topn, restrict_vocab=args.restrict_vocab)
     if args.json:
-        _print_json({"positive": args.words, "negative": args.negative, "results": _ranked_json(results)})
+        _print_json(report)
     else:
-        _print_ranked(f"{title}:", results)
+        _print_ranked(f"{_formula_text(args.words, args.negative)}:",
+                      [(r["word"], r["similarity"]) for r in report["results"]])
     return 0
 
 
@@ -205,18 +201,13 @@ def _analogy(args):
     if not positive:
         raise ValueError("an analogy needs at least one word to add, e.g.  w2v analogy MODEL king - man + woman")
     kv = _load(args)
-    if args.cosmul:
-        results = kv.most_similar_cosmul(positive=positive, negative=negative, topn=args.topn,
-                                         restrict_vocab=args.restrict_vocab)
-    else:
-        results = kv.most_similar(positive=positive, negative=negative, topn=args.topn,
-                                  restrict_vocab=args.restrict_vocab)
-    title = _formula_text(positive, negative)
+    report = analogy_json(kv, positive, negative, topn=args.topn, restrict_vocab=args.restrict_vocab,
+                          cosmul=args.cosmul)
     if args.json:
-        _print_json({"positive": positive, "negative": negative, "method": "3CosMul" if args.cosmul else "3CosAdd",
-                     "results": _ranked_json(results)})
+        _print_json(report)
     else:
-        _print_ranked(f"{title}:", results)
+        _print_ranked(f"{_formula_text(positive, negative)}:",
+                      [(r["word"], r["similarity"]) for r in report["results"]])
     if args.plot:
         try:
             from ..illustrate import plot_analogy

@@ -13,7 +13,7 @@ from .analogy import analogy_rows, plot_analogy, terminal_analogy
 from .colors import to_rgb, to_rgb255
 from .maps import place_labels, plot_map, project, top_words
 from .rows import format_vector, plot_rows, terminal_rows
-from .samples import ARTICLE_SENTENCE, Noise, pairs_table, positive_samples, tokenize
+from .samples import ARTICLE_SENTENCE, Noise, pairs_table, positive_samples, sample_positions, tokenize
 from .step import StepResult, step_tables
 from .tables import format_table
 
@@ -21,6 +21,6 @@ __all__ = [
     "plot_rows", "terminal_rows", "format_vector",
     "plot_analogy", "terminal_analogy", "analogy_rows",
     "plot_map", "project", "place_labels", "top_words",
-    "pairs_table", "positive_samples", "tokenize", "Noise", "ARTICLE_SENTENCE",
+    "pairs_table", "positive_samples", "sample_positions", "tokenize", "Noise", "ARTICLE_SENTENCE",
     "step_tables", "StepResult", "format_table", "to_rgb", "to_rgb255",
 ]

@@ -30,6 +30,24 @@ def tokenize(sentence, lowercase=True, tokenizer=None):
     return tokens
 
 
+def sample_positions(length, window=2, mode="skipgram"):
+    """Where each sample of :func:`positive_samples` sits in a sentence of ``length`` words.
+
+    One ``(centre, input positions, output position)`` per sample, in the same order:
+    the position the sliding window is at, the positions of the input words (CBOW:
+    ordered by offset) and of the output word.  The explorer moves its window with these.
+    """
+    if window < 1:
+        raise W2VError(f"window must be at least 1, got {window}")
+    if mode not in MODES:
+        raise W2VError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if mode == "skipgram":
+        return [(i, (i,), j) for i in range(length) for j in window_positions(length, i, window)]
+    if mode == "cbow":
+        return [(i, tuple(window_positions(length, i, window)), i) for i in range(length)]
+    return [(i, tuple(range(i - window, i)), i) for i in range(window, length)]
+
+
 def positive_samples(tokens, window=2, mode="skipgram"):
     """The (inputs, output) samples a sliding window makes of ``tokens``.
 
@@ -38,16 +56,10 @@ def positive_samples(tokens, window=2, mode="skipgram"):
     word the output (inputs are ``{offset: word}``); lm: the ``window`` previous words
     predict the next one.
     """
-    if window < 1:
-        raise W2VError(f"window must be at least 1, got {window}")
-    if mode not in MODES:
-        raise W2VError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    n = len(tokens)
-    if mode == "skipgram":
-        return [((a,), b) for a, b in skipgram_pairs(tokens, window)]
+    places = sample_positions(len(tokens), window, mode)
     if mode == "cbow":
-        return [({j - i: tokens[j] for j in window_positions(n, i, window)}, tokens[i]) for i in range(n)]
-    return [(tuple(tokens[i - window:i]), tokens[i]) for i in range(window, n)]
+        return [({j - i: tokens[j] for j in inputs}, tokens[out]) for i, inputs, out in places]
+    return [(tuple(tokens[j] for j in inputs), tokens[out]) for _, inputs, out in places]
 
 
 class Noise:
