@@ -87,6 +87,7 @@ def main():
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--impls", default="gensim,w2v", help="which tools to run (default both)")
     parser.add_argument("--json", help="write the raw results here (after every run)")
     parser.add_argument("--resume", help="start from the raw results of an earlier run (runs already there are skipped)")
     args = parser.parse_args()
@@ -115,7 +116,8 @@ def main():
                 key = cell_key(cell, alpha)
                 for seed in [int(s) for s in args.seeds.split(",")]:
                     cfg = dict(base, hs=hs, negative=negative, alpha=alpha, seed=seed)
-                    order = ("gensim", "w2v") if turn % 2 == 0 else ("w2v", "gensim")
+                    impls = args.impls.split(",")
+                    order = impls if turn % 2 == 0 else impls[::-1]
                     turn += 1
                     for impl in order:
                         done = results.setdefault(key, {}).setdefault(impl, [])

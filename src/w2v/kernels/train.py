@@ -61,6 +61,18 @@ def _sigmoid(f):
     return _SIG_TABLE[i] + frac * (_SIG_TABLE[i + 1] - _SIG_TABLE[i])
 
 
+_SATURATED = np.float32(6.0)
+
+
+@njit(inline="always")
+def _gradient(f, label, alpha):
+    """(label - sigmoid(f)) * alpha, or 0 where the dot product is saturated (|f| >= 6), as
+    word2vec.c's hierarchical softmax and every gensim kernel skip such updates."""
+    if f >= _SATURATED or f <= -_SATURATED:
+        return np.float32(0.0)
+    return (label - _sigmoid(f)) * alpha
+
+
 @njit(inline="always")
 def _pair_loss(f, label):
     # -log sigmoid(f) for label 1, -log sigmoid(-f) for label 0
@@ -93,10 +105,10 @@ def _sg_window(syn0, syn1x, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
                 f1 += x * syn1x[o1, j]
                 f2 += x * syn1x[o2, j]
                 f3 += x * syn1x[o3, j]
-            grad[a, t] = (lab[t] - _sigmoid(f0)) * alpha
-            grad[a, t + 1] = (lab[t + 1] - _sigmoid(f1)) * alpha
-            grad[a, t + 2] = (lab[t + 2] - _sigmoid(f2)) * alpha
-            grad[a, t + 3] = (lab[t + 3] - _sigmoid(f3)) * alpha
+            grad[a, t] = _gradient(f0, lab[t], alpha)
+            grad[a, t + 1] = _gradient(f1, lab[t + 1], alpha)
+            grad[a, t + 2] = _gradient(f2, lab[t + 2], alpha)
+            grad[a, t + 3] = _gradient(f3, lab[t + 3], alpha)
             if compute_loss:
                 loss += _pair_loss(f0, lab[t]) + _pair_loss(f1, lab[t + 1])
                 loss += _pair_loss(f2, lab[t + 2]) + _pair_loss(f3, lab[t + 3])
@@ -106,7 +118,7 @@ def _sg_window(syn0, syn1x, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
             f = np.float32(0.0)
             for j in range(d):
                 f += syn0[c, j] * syn1x[o, j]
-            grad[a, t] = (lab[t] - _sigmoid(f)) * alpha
+            grad[a, t] = _gradient(f, lab[t], alpha)
             if compute_loss:
                 loss += _pair_loss(f, lab[t])
             t += 1
@@ -157,10 +169,10 @@ def _cbow_window(h, syn1x, tgt, lab, k, alpha, gvec, neu1e, compute_loss):
             f1 += x * syn1x[o1, j]
             f2 += x * syn1x[o2, j]
             f3 += x * syn1x[o3, j]
-        gvec[t] = (lab[t] - _sigmoid(f0)) * alpha
-        gvec[t + 1] = (lab[t + 1] - _sigmoid(f1)) * alpha
-        gvec[t + 2] = (lab[t + 2] - _sigmoid(f2)) * alpha
-        gvec[t + 3] = (lab[t + 3] - _sigmoid(f3)) * alpha
+        gvec[t] = _gradient(f0, lab[t], alpha)
+        gvec[t + 1] = _gradient(f1, lab[t + 1], alpha)
+        gvec[t + 2] = _gradient(f2, lab[t + 2], alpha)
+        gvec[t + 3] = _gradient(f3, lab[t + 3], alpha)
         if compute_loss:
             loss += _pair_loss(f0, lab[t]) + _pair_loss(f1, lab[t + 1])
             loss += _pair_loss(f2, lab[t + 2]) + _pair_loss(f3, lab[t + 3])
@@ -170,7 +182,7 @@ def _cbow_window(h, syn1x, tgt, lab, k, alpha, gvec, neu1e, compute_loss):
         f = np.float32(0.0)
         for j in range(d):
             f += h[j] * syn1x[o, j]
-        gvec[t] = (lab[t] - _sigmoid(f)) * alpha
+        gvec[t] = _gradient(f, lab[t], alpha)
         if compute_loss:
             loss += _pair_loss(f, lab[t])
         t += 1
