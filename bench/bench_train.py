@@ -35,7 +35,8 @@ import numpy as np
 impl, mode, path, cfg = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 sg = 1 if mode == "sg" else 0
 common = dict(vector_size=cfg["dim"], window=cfg["window"], min_count=cfg["min_count"], sample=cfg["sample"],
-              negative=cfg["negative"], workers=cfg["workers"], epochs=cfg["epochs"], sg=sg, seed=cfg["seed"])
+              negative=cfg["negative"], workers=cfg["workers"], epochs=cfg["epochs"], sg=sg, seed=cfg["seed"],
+              hs=cfg.get("hs", 0), alpha=cfg.get("alpha", 0.025))
 if impl == "vectors":   # a vectors file another program wrote: evaluate it only
     from gensim.models import KeyedVectors
     kv = KeyedVectors.load_word2vec_format(path, binary=True)
@@ -61,10 +62,11 @@ else:
     raw = model.corpus_total_words
 ws = kv.evaluate_word_pairs(cfg["pairs"])[1][0]
 acc = kv.evaluate_word_analogies(cfg["analogies"])[0]
+extra = {"simlex": float(kv.evaluate_word_pairs(cfg["simlex"])[1][0])} if cfg.get("simlex") else {}
 print(json.dumps({"vocab_s": t1 - t0, "train_s": t2 - t1, "raw_words": raw * cfg["epochs"],
                   "words_per_s": raw * cfg["epochs"] / (t2 - t1), "vocab": len(kv),
                   "ws353": float(ws), "analogy": float(acc),
-                  "peak_mb": peak}))
+                  "peak_mb": peak, **extra}))
 """
 
 
