@@ -152,6 +152,14 @@ def top_k_rows(scores, k):
     return best
 
 
+def _gensim3_name(message):
+    """A read-only attribute that raises gensim 4's AttributeError for a name gensim 3 had."""
+    def gone(self):
+        raise AttributeError(f"{message} (w2v follows gensim 4)")
+
+    return property(gone)
+
+
 class KeyedVectors:
     """Keys (words or items) mapped to rows of ``vectors``, with gensim's names."""
 
@@ -237,25 +245,14 @@ class KeyedVectors:
         self.add_vectors(keys, weights, replace=True)
 
     # -- gensim 3 names: gensim 4 raises a helpful AttributeError for them, and so does w2v -------
-    @property
-    def index2word(self):
-        raise AttributeError("The index2word attribute has been replaced by index_to_key since gensim 4.0.0 "
-                             "(w2v follows gensim 4): use kv.index_to_key")
-
-    @property
-    def index2entity(self):
-        raise AttributeError("The index2entity attribute has been replaced by index_to_key since gensim 4.0.0 "
-                             "(w2v follows gensim 4): use kv.index_to_key")
-
-    @property
-    def vocab(self):
-        raise AttributeError("The vocab attribute was removed from KeyedVectors in gensim 4.0.0 (w2v follows "
-                             "gensim 4): use kv.key_to_index, kv.index_to_key and kv.get_vecattr(key, 'count')")
-
-    @property
-    def vectors_norm(self):
-        raise AttributeError("The vectors_norm attribute is computed on demand since gensim 4.0.0 "
-                             "(w2v follows gensim 4): use kv.get_normed_vectors()")
+    index2word = _gensim3_name("The index2word attribute has been replaced by index_to_key since gensim 4.0.0: "
+                               "use kv.index_to_key")
+    index2entity = _gensim3_name("The index2entity attribute has been replaced by index_to_key since gensim 4.0.0: "
+                                 "use kv.index_to_key")
+    vocab = _gensim3_name("The vocab attribute was removed from KeyedVectors in gensim 4.0.0: use kv.key_to_index, "
+                          "kv.index_to_key and kv.get_vecattr(key, 'count')")
+    vectors_norm = _gensim3_name("The vectors_norm attribute is computed on demand since gensim 4.0.0: "
+                                 "use kv.get_normed_vectors()")
 
     def similarity_unseen_docs(self, *args, **kwargs):
         raise NotImplementedError("Call similarity_unseen_docs on a Doc2Vec model instead.")
