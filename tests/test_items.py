@@ -177,8 +177,9 @@ def test_baselines_recommend():
     # c co-occurs with a twice; the rest is ordered by popularity
     assert [k for k, _ in cooc.recommend(["a"], topn=3)] == ["c", "b", "d"]
     with pytest.raises(KeyError, match="'zz'"):
-        popular.recommend(["a", "zz"])
-    assert popular.recommend(["a", "zz"], topn=1, ignore_unknown=True)[0][0] == "b"
+        popular.recommend(["a", "zz"], strict=True)
+    answer = popular.recommend(["a", "zz"], topn=1)
+    assert answer[0][0] == "b" and answer.skipped == ["zz"] and not answer.popularity_fallback
 
 
 def test_top_k_ties_go_to_lower_index():
@@ -228,8 +229,12 @@ def test_recommend_weights_recent_items_and_popularity():
 def test_recommend_unknown_and_cold_start():
     model = hand_model(decay=1.0, popularity_weight=0.1)
     with pytest.raises(KeyError, match="'nope'"):
-        model.recommend(["x", "nope"])
-    assert model.recommend(["nope"], topn=1, ignore_unknown=True)[0][0] == "popular"
+        model.recommend(["x", "nope"], strict=True)
+    skipping = model.recommend(["x", "nope", "gone"], topn=2)      # skipped by default, and counted
+    assert skipping == model.recommend(["x"], topn=2)
+    assert skipping.skipped == ["nope", "gone"] and not skipping.popularity_fallback
+    cold = model.recommend(["nope"], topn=2)                        # nothing known: most popular
+    assert [k for k, _ in cold] == ["popular", "x"] and cold.popularity_fallback and cold.skipped == ["nope"]
     with pytest.raises(W2VError, match="decay"):
         model.recommend(["x"], decay=0.0)
 
@@ -355,6 +360,19 @@ def test_cli_train_similar_recommend(log_files, capsys):
     out = capsys.readouterr().out.splitlines()
     assert [line.split()[1] for line in out[1:]] == [k for k, _ in loaded.recommend(history, topn=4)]
     assert not set(history) & {line.split()[1] for line in out[1:]}
+    # items under min_count are skipped by default, with one line on stderr; --strict fails on them
+    assert main(["items", "recommend", str(model), "--history", *history, "rare-1", "rare-2", "-n", "4"]) == 0
+    captured = capsys.readouterr()
+    assert [line.split()[1] for line in captured.out.splitlines()[1:]] == [k for k, _ in loaded.recommend(history, topn=4)]
+    assert captured.err == "w2v: skipped 2 of 5 history items not in the model (rare-1, rare-2)\n"
+    assert main(["items", "recommend", str(model), "--history", "rare-1", "-n", "2"]) == 0
+    captured = capsys.readouterr()
+    assert "none of the history is known: most popular items" in captured.err
+    assert [line.split()[1] for line in captured.out.splitlines()[1:]] == list(pd.Series(
+        dict(zip(loaded.index_to_key, loaded.counts))).sort_values(ascending=False, kind="stable").index[:2])
+    assert main(["items", "recommend", str(model), "--history", item, "rare-1", "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'rare-1'" in err and "Traceback" not in err
 
 
 def test_cli_evaluate_json_and_table(tmp_path, capsys):

@@ -192,6 +192,9 @@ def evaluate_word_pairs(kv, path, delimiter="\t", encoding="utf8", restrict_voca
     if not gold:
         raise FormatError(f"{path}: no word pairs to score: the file has no 'word1{delimiter!r}word2{delimiter!r}score' "
                           f"lines, or all their words are out of vocabulary")
+    if len(gold) < 3:
+        raise FormatError(f"{path}: only {len(gold)} word pair(s) to score ({oov} more out of vocabulary); "
+                          "a correlation needs at least 3")
     normed = kv.get_normed_vectors()
     left, right = np.asarray(left), np.asarray(right)
     model = np.einsum("ij,ij->i", normed[left], normed[right])

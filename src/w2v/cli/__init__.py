@@ -12,6 +12,7 @@ from ..atomic import check_target
 from ..errors import W2VError
 from . import download, illustrate, items, query, serve, text, train
 from . import lm as lm_cli
+from .common import HelpFormatter, parsers
 from .common import load_vectors  # noqa: F401 (its old home)
 
 _MODULES = (train, query, illustrate, items, text, download, lm_cli, serve)
@@ -19,7 +20,7 @@ _MODULES = (train, query, illustrate, items, text, download, lm_cli, serve)
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="w2v",
+        prog="w2v", formatter_class=HelpFormatter,
         description="Train, query, convert and illustrate word2vec embeddings.",
     )
     parser.add_argument("--version", action="version", version=f"w2v {__version__}")
@@ -27,6 +28,9 @@ def build_parser():
     sub.required = True
     for module in _MODULES:
         module.register(sub)
+    for each in parsers(parser):  # one help layout everywhere; errors print the sub-command's usage
+        each.formatter_class = HelpFormatter
+        each.set_defaults(_parser=each)
     return parser
 
 
@@ -39,7 +43,9 @@ def main(argv=None):
     if not (sys.argv[1:] if argv is None else argv):  # like git: the help, and status 1 (nothing was done)
         parser.print_help(sys.stderr)
         return 1
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # argparse would show the top-level usage; the sub-command's is the useful one
+        getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     with warnings.catch_warnings():  # restores the usual printing when main() returns
         warnings.showwarning = _one_line_warning  # Python warnings as one line, no source paths
         return _run(args)

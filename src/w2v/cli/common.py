@@ -1,9 +1,63 @@
-"""What the sub-commands share: reading vectors, and command-line options made from ``w2v.params``."""
+"""What the sub-commands share: reading vectors, the help layout, and command-line options made from ``w2v.params``."""
+import argparse
+
 from .. import params
 from ..formats import load
 
 #: metavariables: N for whole numbers, X for real numbers, PATH for files
 METAVARS = {"int": "N", "int?": "N", "real": "X", "text?": "TEXT"}
+#: the metavariable of an option whose values are of this type, unless it names its own
+TYPE_METAVARS = {int: "N", float: "X"}
+#: one spelling for each kind of value, whatever the option's name (options naming no metavar)
+DEST_METAVARS = {"names": "PATH", "output": "PATH", "text": "PATH", "input": "PATH", "source": "PATH",
+                 "target": "PATH", "item": "COLUMN", "user": "COLUMN", "time": "COLUMN", "name_col": "COLUMN",
+                 "id_col": "COLUMN", "sep": "SEP", "names_sep": "SEP", "delimiter": "SEP", "time_unit": "UNIT",
+                 "title": "TEXT", "token": "TEXT", "prompt": "TEXT", "comment": "TEXT", "sentence": "TEXT",
+                 "word1": "WORD", "word2": "WORD", "words": "WORD"}
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """argparse's defaults-showing help, for every option: a flag that is off shows
+    "(default: off)", an option without a value "(default: none)", a required one
+    "(required)"; help that already tells its default is left as it is.  Options of whole
+    and real numbers are shown as N and X (``--topn N``, not ``--topn TOPN``)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "%(default)" in text or "default" in text.lower() or action.default is argparse.SUPPRESS:
+            return text
+        if not action.option_strings:
+            return text
+        if action.required:
+            return f"{text} (required)"
+        if action.nargs == 0:
+            if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
+                return f"{text} (default: {'on' if action.default else 'off'})"
+            if action.default in (None, False):
+                return f"{text} (default: off)"
+        if action.default is None or action.default == []:
+            return f"{text} (default: none)"
+        return f"{text} (default: %(default)s)"
+
+    def _get_default_metavar_for_optional(self, action):
+        return TYPE_METAVARS.get(action.type) or DEST_METAVARS.get(action.dest, action.dest.upper())
+
+    def _get_default_metavar_for_positional(self, action):
+        return DEST_METAVARS.get(action.dest, action.dest.upper())
+
+
+def parsers(parser):
+    """``parser`` and every sub-command parser under it, each once, parents first."""
+    seen, todo = set(), [parser]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for action in current._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                todo.extend(action.choices.values())
 #: extra spellings kept for options people already use
 ALIASES = {"sg": ("--sg",), "compute_loss": ("--compute-loss", "--loss"), "cbow_mean": ("--no-cbow-mean", "--cbow-sum")}
 

@@ -9,7 +9,7 @@ def register(sub):
                     "Any command that takes a model also takes such a name.")
     p.add_argument("name", nargs="?", help="a catalogue name, e.g. glove-wiki-gigaword-50")
     p.add_argument("--list", action="store_true", help="list the catalogue: names, dimensions, sizes, licences, cached or not")
-    p.add_argument("--catalog", metavar="PATH_OR_URL",
+    p.add_argument("--catalog", metavar="PATH|URL",
                    help="read this catalogue (JSON) instead of the one shipped with w2v ($W2V_CATALOG also works)")
     p.add_argument("--force", action="store_true", help="download again even if the vectors are cached")
     p.set_defaults(func=_download)

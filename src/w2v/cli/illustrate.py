@@ -12,7 +12,7 @@ def register(sub):
                     "Prints ANSI colour blocks in the terminal unless -o names a picture file.")
     p.add_argument("model", help="model or vectors file")
     p.add_argument("words", nargs="+", help="words to show")
-    p.add_argument("-o", "--output", metavar="FILE", help="write a picture (.png, .svg or .pdf)")
+    p.add_argument("-o", "--output", metavar="PATH", help="write a picture (.png, .svg or .pdf)")
     p.add_argument("--terminal", action="store_true", help="print colour blocks (the default without -o)")
     p.add_argument("--numbers", action="store_true", help="also print each value (in the cells with -o)")
     p.add_argument("--title", help="picture title")
@@ -24,7 +24,7 @@ def register(sub):
         "plot", help="2-D map of words (PCA; t-SNE/UMAP optional)",
         description="Project word vectors to 2-D and draw them with labels, optionally with analogy arrows.")
     p.add_argument("model", help="model or vectors file")
-    p.add_argument("-o", "--output", metavar="FILE", required=True, help="picture file (.png, .svg or .pdf)")
+    p.add_argument("-o", "--output", metavar="PATH", required=True, help="picture file (.png, .svg or .pdf)")
     p.add_argument("--words", nargs="+", metavar="WORD", help="words to place (default: the --top most frequent)")
     p.add_argument("--top", type=int, default=50, metavar="N", help="map the N most frequent words (default 50)")
     p.add_argument("--method", choices=("pca", "tsne", "umap"), default="pca",
@@ -51,7 +51,7 @@ def register(sub):
     mode.add_argument("--lm", action="store_const", dest="mode", const="lm",
                       help="language model: the previous --window words predict the next")
     p.set_defaults(mode="skipgram")
-    p.add_argument("--negative", type=int, default=0, metavar="K", help="negative samples per sample")
+    p.add_argument("--negative", type=int, default=0, metavar="N", help="negative samples per sample")
     source = p.add_mutually_exclusive_group()
     source.add_argument("--model", help="draw negatives from this model's word counts")
     source.add_argument("--corpus", help="draw negatives from the word counts of this text file")
@@ -71,7 +71,7 @@ def register(sub):
     p.add_argument("model", help="full model file (trained with negative sampling)")
     p.add_argument("--input", required=True, metavar="WORD", help="input word (its embedding row is updated)")
     p.add_argument("--output", required=True, metavar="WORD", help="output word, target 1 (its context row)")
-    p.add_argument("--negative", type=int, default=2, metavar="K",
+    p.add_argument("--negative", type=int, default=2, metavar="N",
                    help="negative samples drawn from the model's noise distribution (default 2)")
     p.add_argument("--negatives", nargs="+", metavar="WORD", help="use these negative words instead of drawing")
     p.add_argument("--alpha", type=float, help="learning rate (default: the model's alpha)")

@@ -26,7 +26,7 @@ def register(sub):
     similar = commands.add_parser("similar", help="items closest to an item",
                                   description="Items whose vectors are closest (cosine) to ITEM.")
     similar.add_argument("model", help="a model written by `w2v items train`")
-    similar.add_argument("item", help="an item id")
+    similar.add_argument("item", metavar="ITEM", help="an item id")
     similar.add_argument("-n", "--topn", type=int, default=10, help="how many items (default 10)")
     _add_names(similar)
     similar.set_defaults(func=_similar)
@@ -44,8 +44,8 @@ def register(sub):
                            help="weight of the i-th most recent item is DECAY**i (default: the model's tuned value)")
     recommend.add_argument("--popularity-weight", type=float, default=None,
                            help="weight of the log-popularity prior (default: the model's tuned value)")
-    recommend.add_argument("--ignore-unknown", action="store_true",
-                           help="skip history items the model does not know instead of failing")
+    recommend.add_argument("--strict", action="store_true",
+                           help="fail on history items the model does not know (default: skip them and say how many)")
     _add_names(recommend)
     recommend.set_defaults(func=_recommend)
 
@@ -202,7 +202,12 @@ def _recommend(args):
     model = ItemModel.load(args.model)
     names = _names(args)
     pairs = model.recommend(args.history, topn=args.topn, exclude_seen=args.exclude_seen, decay=args.decay,
-                            popularity_weight=args.popularity_weight, ignore_unknown=args.ignore_unknown)
+                            popularity_weight=args.popularity_weight, strict=args.strict)
+    if pairs.skipped:
+        shown = ", ".join(pairs.skipped[:5]) + (" …" if len(pairs.skipped) > 5 else "")
+        fallback = "; none of the history is known: most popular items" if pairs.popularity_fallback else ""
+        print(f"w2v: skipped {len(pairs.skipped)} of {len(args.history)} history items not in the model "
+              f"({shown}){fallback}", file=sys.stderr)
     _print_ranked(pairs, names, "score")
 
 

@@ -43,8 +43,8 @@ def register(sub):
                        description="Accuracy on analogy questions (e.g. questions-words.txt) and correlation "
                                    "with human similarity judgements (e.g. wordsim353.tsv).")
     _vectors_arg(p)
-    p.add_argument("--analogies", metavar="FILE", help="analogy file: ': section' lines, then 'a b c d' lines")
-    p.add_argument("--pairs", metavar="FILE", help="word-pair file: 'word1<TAB>word2<TAB>score' lines")
+    p.add_argument("--analogies", metavar="PATH", help="analogy file: ': section' lines, then 'a b c d' lines")
+    p.add_argument("--pairs", metavar="PATH", help="word-pair file: 'word1<TAB>word2<TAB>score' lines")
     p.add_argument("--delimiter", default="\t", help="field separator of --pairs (default: tab)")
     p.add_argument("--restrict-vocab", type=_positive_int, default=300000, metavar="N",
                    help="only use the first N words (default: 300000)")
@@ -230,7 +230,7 @@ def _similarity(args):
 
 def _evaluate(args):
     if not args.analogies and not args.pairs:
-        raise ValueError("nothing to evaluate: give --analogies FILE and/or --pairs FILE")
+        raise ValueError("nothing to evaluate: give --analogies PATH and/or --pairs PATH")
     from ..evaluate import evaluate_word_analogies, evaluate_word_pairs
 
     kv = _load(args)

@@ -22,7 +22,7 @@ def register(sub):
         description="Learn word vectors from text: one sentence per line, tokens separated by white space. "
                     "CORPUS is a file (plain, .gz, .bz2, .xz), a folder of such files, or - for stdin.",
     )
-    p.add_argument("corpus", metavar="CORPUS")
+    p.add_argument("corpus", metavar="CORPUS", help="text: a file (plain, .gz, .bz2, .xz), a folder of such files, or - for stdin")
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="where to save the model")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="native: the full model, can be trained further; the others write only the vectors, "

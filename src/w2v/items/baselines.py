@@ -54,31 +54,50 @@ class Recommender:
     def _scores(self, owner, codes, age, n_users):
         raise NotImplementedError
 
-    def _history_codes(self, history, ignore_unknown):
+    def _history_codes(self, history, strict):
         history = [str(item) for item in history]
         codes = [self.key_to_index.get(item, -1) for item in history]
         unknown = [item for item, code in zip(history, codes) if code < 0]
-        if unknown and not ignore_unknown:
+        if unknown and strict:
             shown = ", ".join(repr(u) for u in unknown[:10]) + (" …" if len(unknown) > 10 else "")
-            raise KeyError(f"{len(unknown)} item(s) of the history not in the model: {shown} "
-                           "(pass ignore_unknown=True / --ignore-unknown to skip them)")
+            raise KeyError(f"{len(unknown)} item(s) of the history not in the model: {shown}")
         codes = np.asarray(codes, dtype=np.int64)
         age = np.arange(len(codes) - 1, -1, -1, dtype=np.int64)  # unknown items still age the rest
         known = codes >= 0
-        return codes[known], age[known]
+        return codes[known], age[known], unknown
 
-    def recommend(self, history, topn=10, exclude_seen=True, ignore_unknown=False, **score_options):
-        """Items for someone who interacted with ``history`` (oldest first): [(item, score)], best first.
+    def recommend(self, history, topn=10, exclude_seen=True, strict=False, **score_options):
+        """Items for someone who interacted with ``history`` (oldest first), best first.
 
-        ``score_options`` go to the recommender's scorer (``ItemModel``: decay, popularity_weight)."""
-        codes, age = self._history_codes(history, ignore_unknown)
-        scores = np.array(self._scores(np.zeros(len(codes), np.int64), codes, age, 1, **score_options)[0],
-                          dtype=np.float64)
+        Items not in the model (real histories hold items under ``min_count``) are skipped
+        unless ``strict``, which raises KeyError naming them.  The answer is a
+        :class:`Recommendations` list of (item, score) whose ``skipped`` lists the skipped items
+        and whose ``popularity_fallback`` is True when no item of the history was known (the
+        ranking is then by popularity alone).  ``score_options`` go to the recommender's scorer
+        (``ItemModel``: decay, popularity_weight)."""
+        codes, age, unknown = self._history_codes(history, strict)
+        if len(codes) == 0:
+            scores = popularity_prior(self.counts)  # nothing known: most popular first
+        else:
+            scores = np.array(self._scores(np.zeros(len(codes), np.int64), codes, age, 1, **score_options)[0],
+                              dtype=np.float64)
         if exclude_seen:
             scores[codes] = -np.inf
         best = top_k(scores, topn)
         best = best[np.isfinite(scores[best])]
-        return [(self.index_to_key[i], float(scores[i])) for i in best]
+        return Recommendations([(self.index_to_key[i], float(scores[i])) for i in best],
+                               skipped=unknown, popularity_fallback=len(codes) == 0)
+
+
+class Recommendations(list):
+    """What ``recommend`` returns: a list of (item, score), best first, plus ``skipped`` (the
+    history's items not in the model, in history order) and ``popularity_fallback`` (True when
+    none of the history was known and the ranking is most-popular)."""
+
+    def __init__(self, pairs=(), skipped=(), popularity_fallback=False):
+        super().__init__(pairs)
+        self.skipped = list(skipped)
+        self.popularity_fallback = bool(popularity_fallback)
 
 
 class MostPopular(Recommender):

@@ -140,6 +140,9 @@ class ItemModel(Recommender):
         (up to ``tune_users`` users, by NDCG@``tune_k``); this trains a second, trial model.
         """
         config = _check_config(options)
+        if tune and (isinstance(tune_users, bool) or not isinstance(tune_users, (int, np.integer)) or tune_users < 1):
+            raise W2VError(f"tune_users must be a whole number >= 1 (validation users for tuning), got {tune_users!r}; "
+                           "to keep the built-in weights, turn tuning off (tune=False / --no-tune)")
         tuning = None
         if tune:
             tuning = cls._tune(table, config, tune_users, tune_k, progress)
@@ -249,17 +252,19 @@ class ItemModel(Recommender):
         return [(self.index_to_key[i], float(scores[i])) for i in best if np.isfinite(scores[i])]
 
     def recommend(self, history, topn=10, exclude_seen=True, decay=None, popularity_weight=None,
-                  ignore_unknown=False):
-        """Items for someone who interacted with ``history`` (oldest first): [(item, score)], best first.
+                  strict=False):
+        """Items for someone who interacted with ``history`` (oldest first), best first.
 
         ``decay`` (weight of the i-th most recent item is decay**i) and ``popularity_weight``
-        default to the model's tuned values (``model.recommend_defaults()``).  Unknown items
-        raise KeyError unless ``ignore_unknown``; an empty known history ranks by popularity.
+        default to the model's tuned values (``model.recommend_defaults()``).  Items the model
+        does not know are skipped (``strict=True``: KeyError naming them); the answer, a list of
+        (item, score), also has ``.skipped`` (those items) and ``.popularity_fallback`` (True when
+        no item of the history was known: the ranking is then by popularity alone).
         """
         decay = self.decay if decay is None else float(decay)
         weight = self.popularity_weight if popularity_weight is None else float(popularity_weight)
         _check_weights(decay, weight)
-        return super().recommend(history, topn, exclude_seen, ignore_unknown, decay=decay, popularity_weight=weight)
+        return super().recommend(history, topn, exclude_seen, strict, decay=decay, popularity_weight=weight)
 
     # -- files --------------------------------------------------------------------------------
     def save(self, path):
