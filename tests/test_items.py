@@ -373,6 +373,13 @@ def test_cli_train_similar_recommend(log_files, capsys):
     assert main(["items", "recommend", str(model), "--history", item, "rare-1", "--strict"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'rare-1'" in err and "Traceback" not in err
+    # no validation users to tune on: one line, exit 2, before any training; nothing written
+    again = folder / "again.w2v"
+    assert main(["items", "train", str(events), "--user", "user_id", "--item", "item_id", "--tune-users", "0",
+                 "-o", str(again), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("w2v: error: tune_users must be a whole number >= 1") and err.count("\n") == 1
+    assert not again.exists()
 
 
 def test_cli_evaluate_json_and_table(tmp_path, capsys):

@@ -69,7 +69,8 @@ def _read_lines(path, encoding="utf-8"):
         with open(path, "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
-        raise W2VError(f"{path}: no such file") from None
+        hint = "" if os.sep in path else " (a standard set by name: w2v.datasets.path(NAME))"
+        raise W2VError(f"{path}: no such file{hint}") from None
     try:
         return data.decode(encoding).splitlines()
     except UnicodeDecodeError as exc:
@@ -83,6 +84,7 @@ def evaluate_word_analogies(kv, path, restrict_vocab=300000, case_insensitive=Tr
     Each question is answered by 3CosAdd (``most_similar(positive=[b, c], negative=[a])``)
     over the first ``restrict_vocab`` keys; questions with a word outside them are skipped
     (or count as wrong with ``dummy4unknown``).  Returns an :class:`AnalogyResult`.
+    The standard set by name: ``w2v.datasets.path("google")``.
     """
     path = os.fspath(path)
     ok_vocab = _ok_vocab(kv, restrict_vocab, case_insensitive)
@@ -156,6 +158,7 @@ def evaluate_word_pairs(kv, path, delimiter="\t", encoding="utf8", restrict_voca
     ``path`` holds ``word1<delimiter>word2<delimiter>score`` lines (``#`` starts a comment).
     Returns a :class:`PairsResult`: Pearson and Spearman ``(statistic, pvalue)`` and the
     percentage of pairs skipped because a word is outside the first ``restrict_vocab`` keys.
+    The standard sets by name: ``w2v.datasets.path("wordsim353")`` (or "simlex999").
     """
     try:
         from scipy import stats

@@ -1,4 +1,7 @@
-"""`w2v download`: pretrained vectors by name from the catalogue (see :mod:`w2v.download`)."""
+"""`w2v download`: pretrained vectors by name from the catalogue (see :mod:`w2v.download`), and
+the evaluation sets by name (see :mod:`w2v.datasets`)."""
+import os
+
 
 
 def register(sub):
@@ -6,8 +9,9 @@ def register(sub):
         "download", help="download pretrained vectors by name (--list shows the catalogue)",
         description="Download pretrained vectors named in the catalogue into the cache ($W2V_DATA or the "
                     "platform's cache directory), verify them, and convert them once to the native format. "
-                    "Any command that takes a model also takes such a name.")
-    p.add_argument("name", nargs="?", help="a catalogue name, e.g. glove-wiki-gigaword-50")
+                    "Any command that takes a model also takes such a name. The evaluation sets (google, wordsim353, "
+                    "simlex999) are fetched by name too, into the same cache.")
+    p.add_argument("name", nargs="?", help="a catalogue name, e.g. glove-wiki-gigaword-50, or an evaluation set")
     p.add_argument("--list", action="store_true", help="list the catalogue: names, dimensions, sizes, licences, cached or not")
     p.add_argument("--catalog", metavar="PATH|URL",
                    help="read this catalogue (JSON) instead of the one shipped with w2v ($W2V_CATALOG also works)")
@@ -27,6 +31,18 @@ def _list(catalog):
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    from .. import datasets
+
+    print()
+    rows = [("EVALUATION SET", "KIND", "LICENCE", "WHERE")]
+    for name in datasets.names():
+        item = datasets.DATASETS[name]
+        where = ("shipped" if item["shipped"] else
+                 "cached" if os.path.exists(datasets.cached_path(name)) else "downloaded on first use")
+        rows.append((name, item["kind"], item["licence"].split(" (")[0].split(";")[0], where))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     print(f"cache: {download.cache_dir()}")
 
 
@@ -39,6 +55,14 @@ def _download(args):
         return 0
     if not args.name:
         raise ValueError("give a NAME to download, or --list to see the catalogue")
+    from .. import datasets
+
+    if datasets.canonical(args.name) is not None and args.name not in catalog:
+        key = datasets.canonical(args.name)
+        if args.force and os.path.exists(datasets.cached_path(key)):
+            os.unlink(datasets.cached_path(key))
+        print(f"{key}: {datasets.DATASETS[key]['description']} at {datasets.path(key)}")
+        return 0
     path = download.fetch(args.name, catalog, force=args.force)
     _, _, arrays = store.load(path, mmap="r")
     rows, dims = arrays["vectors"].shape

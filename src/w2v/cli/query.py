@@ -43,8 +43,10 @@ def register(sub):
                        description="Accuracy on analogy questions (e.g. questions-words.txt) and correlation "
                                    "with human similarity judgements (e.g. wordsim353.tsv).")
     _vectors_arg(p)
-    p.add_argument("--analogies", metavar="PATH", help="analogy file: ': section' lines, then 'a b c d' lines")
-    p.add_argument("--pairs", metavar="PATH", help="word-pair file: 'word1<TAB>word2<TAB>score' lines")
+    p.add_argument("--analogies", metavar="PATH", help="analogy file (': section' lines, then 'a b c d' lines) or the name google "
+                        "(Google's 19,544 questions, shipped with w2v)")
+    p.add_argument("--pairs", metavar="PATH", help="word-pair file ('word1<TAB>word2<TAB>score' lines) or a name: wordsim353, "
+                        "simlex999 (downloaded once, checksum-verified)")
     p.add_argument("--delimiter", default="\t", help="field separator of --pairs (default: tab)")
     p.add_argument("--restrict-vocab", type=_positive_int, default=300000, metavar="N",
                    help="only use the first N words (default: 300000)")
@@ -231,8 +233,11 @@ def _similarity(args):
 def _evaluate(args):
     if not args.analogies and not args.pairs:
         raise ValueError("nothing to evaluate: give --analogies PATH and/or --pairs PATH")
+    from .. import datasets
     from ..evaluate import evaluate_word_analogies, evaluate_word_pairs
 
+    args.analogies = args.analogies and datasets.resolve(args.analogies, "analogies")  # a name: its file
+    args.pairs = args.pairs and datasets.resolve(args.pairs, "pairs")
     kv = _load(args)
     report = {}
     case_insensitive = not args.case_sensitive
