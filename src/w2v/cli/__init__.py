@@ -54,7 +54,7 @@ def main(argv=None):
 def _run(args):
     try:
         for name in getattr(args, "writes", ()):  # fail in the first second, not after the work
-            if getattr(args, name, None):
+            if getattr(args, name, None) not in (None, "-"):   # "-": standard output
                 check_target(getattr(args, name))
         return args.func(args) or 0
     except W2VError as exc:

@@ -1,5 +1,6 @@
 """What the sub-commands share: reading vectors, the help layout, and command-line options made from ``w2v.params``."""
 import argparse
+import sys
 
 from .. import params
 from ..formats import load
@@ -114,6 +115,24 @@ def add_param_options(parser, names, defaults=None, helps=None, types=None, meta
             group.add_argument(*flags, dest=name, type=kind, default=default, metavar=metavars.get(name, METAVARS[p.kind]),
                                help=text + note)
     return groups
+
+
+def is_cached(dispatcher):
+    """Whether a numba kernel runs without compiling: compiled in this process, or in numba's
+    on-disk cache (any signature; a hint only, True where numba's internals differ)."""
+    try:
+        return bool(dispatcher.overloads) or bool(dispatcher._cache._cache_file._load_index())
+    except Exception:  # noqa: BLE001 - never let a hint stop the command
+        return True
+
+
+def announce_compiling(what, seconds, *dispatchers):
+    """Say "w2v: compiling the WHAT kernels (first run only, about N s)" on stderr before a wait
+    for numba to compile ``dispatchers``; nothing when they are cached.  Returns whether it said so."""
+    if all(is_cached(d) for d in dispatchers):
+        return False
+    print(f"w2v: compiling the {what} kernels (first run only, about {seconds} s)", file=sys.stderr, flush=True)
+    return True
 
 
 def param_values(args, names):

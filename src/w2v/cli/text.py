@@ -62,7 +62,11 @@ def register(sub):
     p.add_argument("--delimiter", default="_", help="glue between the words of a phrase (default: %(default)s)")
     add_phrase_options(p)
     add_tokenizer_options(p)
-    p.set_defaults(func=run_phrases)
+    p.set_defaults(func=run_phrases, writes=("output",))  # checked before the corpus is read
+
+
+#: numba's first compilation of the phrase kernels, measured on a 2-core machine
+PHRASE_COMPILE_SECONDS = 15
 
 
 def run_phrases(args):
@@ -70,13 +74,17 @@ def run_phrases(args):
 
     from .. import corpus
     from ..atomic import atomic_write
+    from ..kernels import phrases as kernels
     from ..phrases import learn_passes
+    from .common import announce_compiling
 
     if args.passes < 1:
         raise ValueError(f"--passes must be at least 1, got {args.passes}")
     scan = corpus.scan(args.corpus, tokenizer=tokenizer_from(args), progress=False)
     if not scan.total_words:
         raise corpus.CorpusError(f"{args.corpus}: the corpus is empty: no words were read")
+    announce_compiling("phrase", PHRASE_COMPILE_SECONDS, kernels.count_phrases, kernels.apply_phrases,
+                       kernels.build_table)
     ids, lengths, words, models = learn_passes(scan.ids, scan.lengths, scan.words, args.passes,
                                                delimiter=args.delimiter, **phrase_params(args))
     out = contextlib.nullcontext(sys.stdout) if args.output == "-" else atomic_write(args.output, "w", encoding="utf-8")
