@@ -179,3 +179,20 @@ def test_python_warnings_are_one_line(tmp_path, capsys):
     assert main(["info", str(path)]) == 0
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [f"w2v: warning: {path}: 1 repeated words; kept the first vector of each"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["similar", "{v}", "zero"], "the vector of 'zero' is all zeros: it has no neighbours"),
+    (["similar", "{v}", "--each", "a", "zero"], "the vector of 'zero' is all zeros"),
+    (["similar", "{v}", "broken"], "the vector of 'broken' is not finite (nan or inf)"),
+    (["similar", "{v}", "a", "--negative", "a"], "the query a - a is a zero vector (its words cancel out)"),
+    (["analogy", "{v}", "a", "-", "b", "+", "b", "-", "a"], "is a zero vector"),
+])
+def test_a_query_without_direction_is_one_line_not_a_ranking_of_zeros(tmp_path, capsys, argv, message):
+    path = tmp_path / "v.txt"
+    path.write_text("4 2\na 1 0\nb 0 1\nzero 0 0\nbroken nan 1\n")
+    assert main([arg.format(v=path) for arg in argv]) == 2
+    err = capsys.readouterr().err
+    assert err == f"w2v: error: {err.split('w2v: error: ', 1)[1]}" and message in err and err.count("\n") == 1
+    assert main(["similar", str(path), "a", "-n", "1"]) == 0   # a word with a direction still answers
+    assert capsys.readouterr().out.split()[-2:] == ["b", "0.0000"]

@@ -125,11 +125,34 @@ def _print_ranked(title, results):
         print(f"{rank:>4}  {str(word):<{width}}  {score:.4f}")
 
 
+def _check_query(kv, positive, negative=(), combined=True):
+    """A query with no direction has no neighbours: refuse it with one line instead of ranking
+    every word at 0.  (Unknown words are left to the query, whose KeyError names them.)"""
+    import numpy as np
+
+    total = None
+    for word, sign in [(w, 1.0) for w in positive] + [(w, -1.0) for w in negative]:
+        if isinstance(word, str) and word in kv:
+            vector = np.asarray(kv[word], dtype=np.float64)
+            norm = float(np.linalg.norm(vector))
+            if not np.isfinite(norm):
+                raise ValueError(f"the vector of {word!r} is not finite (nan or inf): it has no neighbours")
+            if norm == 0.0:
+                raise ValueError(f"the vector of {word!r} is all zeros: it has no neighbours")
+            total = sign * vector / norm + (0.0 if total is None else total)
+        else:
+            return
+    if combined and total is not None and float(np.linalg.norm(total)) < 1e-6:
+        raise ValueError(f"the query {_formula_text(list(positive), list(negative))} is a zero vector "
+                         "(its words cancel out): it has no neighbours")
+
+
 def _similar(args):
     kv = _load(args)
     if args.each:
         if args.negative:
             raise ValueError("--each takes no --negative words")
+        _check_query(kv, args.words, combined=False)
         batches = kv.most_similar_batch(args.words, topn=args.topn, restrict_vocab=args.restrict_vocab)
         if args.json:
             _print_json([{"query": w, "results": ranked_json(r)} for w, r in zip(args.words, batches)])
@@ -139,6 +162,7 @@ def _similar(args):
                     print()
                 _print_ranked(f"{word}:", results)
         return 0
+    _check_query(kv, args.words, args.negative)
     report = similar_json(kv, args.words, args.negative, topn=args.topn, restrict_vocab=args.restrict_vocab)
     if args.json:
         _print_json(report)
@@ -203,6 +227,7 @@ def _analogy(args):
     if not positive:
         raise ValueError("an analogy needs at least one word to add, e.g.  w2v analogy MODEL king - man + woman")
     kv = _load(args)
+    _check_query(kv, positive, negative, combined=not args.cosmul)
     report = analogy_json(kv, positive, negative, topn=args.topn, restrict_vocab=args.restrict_vocab,
                           cosmul=args.cosmul)
     if args.json:
