@@ -10,7 +10,7 @@ from w2v.cli import build_parser, main
 from w2v.cli.common import parsers
 
 #: the spellings of values on the command line (N whole numbers, X real numbers, PATH files)
-VOCABULARY = {"N", "X", "PATH", "PATH|URL", "MODEL", "CORPUS", "WORD", "ITEM", "TERM", "TEXT", "COLUMN",
+VOCABULARY = {"N", "X", "PATH", "PATH|URL", "PATH|NAME", "MODEL", "CORPUS", "WORD", "ITEM", "TERM", "TEXT", "COLUMN",
               "SEP", "UNIT", "DURATION", "NAME", "HOST", "FROM:TO", "N|session"}
 
 

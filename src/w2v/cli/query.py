@@ -43,9 +43,9 @@ def register(sub):
                        description="Accuracy on analogy questions (e.g. questions-words.txt) and correlation "
                                    "with human similarity judgements (e.g. wordsim353.tsv).")
     _vectors_arg(p)
-    p.add_argument("--analogies", metavar="PATH", help="analogy file (': section' lines, then 'a b c d' lines) or the name google "
+    p.add_argument("--analogies", metavar="PATH|NAME", help="analogy file (': section' lines, then 'a b c d' lines) or the name google "
                         "(Google's 19,544 questions, shipped with w2v)")
-    p.add_argument("--pairs", metavar="PATH", help="word-pair file ('word1<TAB>word2<TAB>score' lines) or a name: wordsim353, "
+    p.add_argument("--pairs", metavar="PATH|NAME", help="word-pair file ('word1<TAB>word2<TAB>score' lines) or a name: wordsim353, "
                         "simlex999 (downloaded once, checksum-verified)")
     p.add_argument("--delimiter", default="\t", help="field separator of --pairs (default: tab)")
     p.add_argument("--restrict-vocab", type=_positive_int, default=300000, metavar="N",
@@ -261,13 +261,13 @@ def _evaluate(args):
     from .. import datasets
     from ..evaluate import evaluate_word_analogies, evaluate_word_pairs
 
-    args.analogies = args.analogies and datasets.resolve(args.analogies, "analogies")  # a name: its file
-    args.pairs = args.pairs and datasets.resolve(args.pairs, "pairs")
+    analogies = args.analogies and datasets.resolve(args.analogies, "analogies")  # a name: its file
+    pairs = args.pairs and datasets.resolve(args.pairs, "pairs")
     kv = _load(args)
     report = {}
     case_insensitive = not args.case_sensitive
     if args.analogies:
-        result = evaluate_word_analogies(kv, args.analogies, restrict_vocab=args.restrict_vocab,
+        result = evaluate_word_analogies(kv, analogies, restrict_vocab=args.restrict_vocab,
                                          case_insensitive=case_insensitive)
         report["analogies"] = {
             "file": args.analogies,
@@ -277,7 +277,7 @@ def _evaluate(args):
             "oov_percent": round(result.oov_ratio, 4),
         }
     if args.pairs:
-        pearson, spearman, oov_ratio = evaluate_word_pairs(kv, args.pairs, delimiter=args.delimiter,
+        pearson, spearman, oov_ratio = evaluate_word_pairs(kv, pairs, delimiter=args.delimiter,
                                                            restrict_vocab=args.restrict_vocab,
                                                            case_insensitive=case_insensitive)
         report["pairs"] = {"file": args.pairs, "pearson": round(float(pearson[0]), 6),
