@@ -196,3 +196,16 @@ def test_a_query_without_direction_is_one_line_not_a_ranking_of_zeros(tmp_path, 
     assert err == f"w2v: error: {err.split('w2v: error: ', 1)[1]}" and message in err and err.count("\n") == 1
     assert main(["similar", str(path), "a", "-n", "1"]) == 0   # a word with a direction still answers
     assert capsys.readouterr().out.split()[-2:] == ["b", "0.0000"]
+
+
+def test_info_on_a_model_prints_its_parameters_as_a_table(tmp_path, capsys):
+    sentences = [["a", "b", "c", "d"], ["b", "c", "d", "a"]] * 20
+    model = w2v.Word2Vec(sentences, vector_size=8, window=3, min_count=1, epochs=1, workers=1, seed=3)
+    model.save(str(tmp_path / "m.w2v"))
+    code, out, _ = run(capsys, "info", tmp_path / "m.w2v")
+    assert code == 0 and "{" not in out and "[" not in out          # no Python dicts or lists
+    rows = dict(line.split(None, 1) for line in out.splitlines())
+    assert rows["kind"].strip() == "model"
+    assert rows["params.window"].strip() == "3" and rows["params.vector_size"].strip() == "8"
+    starts = {line.index(value) for line, value in ((line, line.split(None, 1)[1]) for line in out.splitlines())}
+    assert len(starts) == 1                                          # one aligned column of values
