@@ -7,8 +7,19 @@ from ..formats import load
 
 #: metavariables: N for whole numbers, X for real numbers, PATH for files
 METAVARS = {"int": "N", "int?": "N", "real": "X", "text?": "TEXT"}
+def positive_int(text):
+    """argparse type: a whole number >= 1 (counts of results, users, vectors)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
 #: the metavariable of an option whose values are of this type, unless it names its own
-TYPE_METAVARS = {int: "N", float: "X"}
+TYPE_METAVARS = {int: "N", positive_int: "N", float: "X"}
 #: one spelling for each kind of value, whatever the option's name (options naming no metavar)
 DEST_METAVARS = {"names": "PATH", "output": "PATH", "text": "PATH", "input": "PATH", "source": "PATH",
                  "target": "PATH", "item": "COLUMN", "user": "COLUMN", "time": "COLUMN", "name_col": "COLUMN",

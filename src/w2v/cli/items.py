@@ -3,7 +3,7 @@ import argparse
 import json
 import sys
 
-from .common import add_param_options, param_values
+from .common import add_param_options, param_values, positive_int
 
 
 def register(sub):
@@ -27,7 +27,7 @@ def register(sub):
                                   description="Items whose vectors are closest (cosine) to ITEM.")
     similar.add_argument("model", help="a model written by `w2v items train`")
     similar.add_argument("item", metavar="ITEM", help="an item id")
-    similar.add_argument("-n", "--topn", type=int, default=10, help="how many items (default 10)")
+    similar.add_argument("-n", "--topn", type=positive_int, default=10, help="how many items (default 10)")
     _add_names(similar)
     similar.set_defaults(func=_similar)
 
@@ -37,7 +37,7 @@ def register(sub):
                     "recency-weighted history plus a popularity prior, with the model's tuned weights.")
     recommend.add_argument("model", help="a model written by `w2v items train`")
     recommend.add_argument("--history", nargs="+", required=True, metavar="ITEM", help="item ids, oldest first")
-    recommend.add_argument("-n", "--topn", type=int, default=10, help="how many items (default 10)")
+    recommend.add_argument("-n", "--topn", type=positive_int, default=10, help="how many items (default 10)")
     recommend.add_argument("--exclude-seen", action=argparse.BooleanOptionalAction, default=True,
                            help="leave out items of the history (default: yes)")
     recommend.add_argument("--decay", type=float, default=None,
@@ -55,7 +55,7 @@ def register(sub):
                     "only), and report hit rate, MRR, NDCG and coverage at k for item2vec and two baselines.")
     _add_input(evaluate)
     _add_training(evaluate)
-    evaluate.add_argument("--k", type=int, default=10, help="cut-off of the metrics (default 10)")
+    evaluate.add_argument("--k", type=positive_int, default=10, help="cut-off of the metrics (default 10)")
     evaluate.add_argument("--exclude-seen", action=argparse.BooleanOptionalAction, default=True,
                           help="never recommend items already in the history (default: yes)")
     evaluate.add_argument("--cooccurrence-window", default=None, metavar="N|session", type=_window,

@@ -5,6 +5,7 @@ import sys
 
 from ..answers import analogy_json, ranked_json, similar_json  # noqa: F401 (also used by w2v serve)
 from ..formats import FORMATS
+from .common import positive_int
 
 
 def register(sub):
@@ -48,10 +49,10 @@ def register(sub):
     p.add_argument("--pairs", metavar="PATH|NAME", help="word-pair file ('word1<TAB>word2<TAB>score' lines) or a name: wordsim353, "
                         "simlex999 (downloaded once, checksum-verified)")
     p.add_argument("--delimiter", default="\t", help="field separator of --pairs (default: tab)")
-    p.add_argument("--restrict-vocab", type=_positive_int, default=300000, metavar="N",
+    p.add_argument("--restrict-vocab", type=positive_int, default=300000, metavar="N",
                    help="only use the first N words (default: 300000)")
     p.add_argument("--case-sensitive", action="store_true", help="do not upper-case words before matching")
-    p.add_argument("--limit", type=_positive_int, metavar="N", help="load only the first N vectors")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="load only the first N vectors")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_evaluate)
 
@@ -61,7 +62,7 @@ def register(sub):
     p.add_argument("target", help="output file (written atomically)")
     p.add_argument("--to", choices=FORMATS, metavar="FORMAT",
                    help=f"output format: {', '.join(FORMATS)} (default: from the target's suffix)")
-    p.add_argument("--limit", type=_positive_int, metavar="N", help="convert only the first N vectors")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="convert only the first N vectors")
     p.add_argument("--unicode-errors", choices=("strict", "replace", "ignore"), default="strict",
                    help="what to do with words that are not valid UTF-8 (default: strict)")
     p.set_defaults(func=_convert, writes=("target",))
@@ -81,26 +82,14 @@ def register(sub):
     p.set_defaults(func=_verify)
 
 
-def _positive_int(text):
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
-
-
 def _vectors_arg(p):
     p.add_argument("vectors", metavar="MODEL", help="vectors or model file (any format w2v reads)")
 
 
 def _topn_args(p):
-    p.add_argument("-n", "--topn", type=_positive_int, default=10, metavar="N", help="how many results (default: 10)")
-    p.add_argument("--restrict-vocab", type=_positive_int, metavar="N", help="search only the first N words")
-    p.add_argument("--limit", type=_positive_int, metavar="N", help="load only the first N vectors")
+    p.add_argument("-n", "--topn", type=positive_int, default=10, metavar="N", help="how many results (default: 10)")
+    p.add_argument("--restrict-vocab", type=positive_int, metavar="N", help="search only the first N words")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="load only the first N vectors")
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
