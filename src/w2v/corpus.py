@@ -125,9 +125,11 @@ class _FileBlocks:
                     split = [line.split() for line in lines]
                 else:
                     line_no += text.count("\n")
-                    split = self.tokenizer.split_block(text)
-                lengths = _split_long(list(map(len, split)), MAX_SENTENCE_LENGTH)
-                tokens = list(itertools.chain.from_iterable(split))
+                    tokens, counts = self.tokenizer.split_flat(text)
+                if self.tokenizer is None:
+                    counts = list(map(len, split))
+                    tokens = list(itertools.chain.from_iterable(split))
+                lengths = _split_long(counts, MAX_SENTENCE_LENGTH)
                 try:
                     pos = raw.tell()
                 except (OSError, AttributeError, ValueError):
