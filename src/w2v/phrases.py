@@ -178,6 +178,29 @@ class _Joiner:
 
     def apply(self, sentences):
         """Phrased token lists of a corpus, lazily, block by block."""
+        native = _native()
+        if native is None:
+            yield from self._apply_python(sentences)
+            return
+        # words the phrases do not know are one "other" id: they only ever end a candidate
+        index = dict(zip(self.words, range(len(self.words))))
+        other = len(self.words)
+        flags = np.append(self.is_connector(self.words), False)
+        phrase_strings = self.strings()
+        tables = self.tables()
+        for batch in _batches(sentences):
+            encoded = native.encode_sentences(batch, index, None, other)
+            if encoded is None:
+                yield from self._apply_python(batch)
+                continue
+            ids = np.frombuffer(encoded[0], np.int32)
+            lengths = np.frombuffer(encoded[1], np.int64)
+            refs = np.empty(len(ids), np.int64)
+            out_lengths = np.empty(len(lengths), np.int64)
+            kernels.apply_phrases(ids, lengths, flags, *tables, 0, refs, out_lengths, True)
+            yield from native.build_sentences(batch, refs, out_lengths, phrase_strings)
+
+    def _apply_python(self, sentences):
         index = _new_index(self.words)
         words = list(self.words)
         flags = self.is_connector(words)

@@ -257,12 +257,13 @@ def count_sorted(ids, lengths, is_conn, n_words, trie_parent, trie_word):
 
 
 @njit(nogil=True, cache=True)
-def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, out, out_lengths):
+def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, out, out_lengths, positions=False):
     """Join phrases greedily left to right, as gensim's ``analyze_sentence``: a candidate
     (start word, connectors, word) found in table (p1, p2) → phrase index ``pv`` becomes the
     one id ``phrase_base + index``; the word after a phrase starts afresh.  Connector runs
     are looked up in the trie table (c1, c2) → node ``cv``.  Writes ``out``/``out_lengths``;
-    returns the number of ids written."""
+    returns the number of ids written.  With ``positions``, ``out`` gets each kept token's
+    position in ``ids`` and ``-1 - index`` for a phrase instead (for rebuilding token lists)."""
     n_out = 0
     pos = 0
     for sent in range(len(lengths)):
@@ -278,12 +279,12 @@ def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, ou
                     if node >= 0:
                         found = table_find(p1, p2, ids[start], (node << 32) | w)
                     if found >= 0:
-                        out[n_out] = phrase_base + pv[found]
+                        out[n_out] = -1 - pv[found] if positions else phrase_base + pv[found]
                         n_out += 1
                         start = -1
                     else:
                         for k in range(start, i):
-                            out[n_out] = ids[k]
+                            out[n_out] = k if positions else ids[k]
                             n_out += 1
                         start = i
                 else:
@@ -294,11 +295,11 @@ def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, ou
                     s = table_find(c1, c2, node, w)
                     node = cv[s] if s >= 0 else -1
             else:
-                out[n_out] = w
+                out[n_out] = i if positions else w
                 n_out += 1
         if start >= 0:
             for k in range(start, end):
-                out[n_out] = ids[k]
+                out[n_out] = k if positions else ids[k]
                 n_out += 1
         out_lengths[sent] = n_out - begin
         pos = end
