@@ -624,30 +624,33 @@ done:
 }
 
 PyDoc_STRVAR(build_sentences_doc,
-"build_sentences(batch, refs, out_lengths, phrases) -> list of lists\n"
+"build_sentences(batch, refs, out_lengths, phrases, first, stop, pos_in, pos_out) -> list of lists\n"
 "\n"
-"Sentences rebuilt after phrase joining: sentence s of the result has out_lengths[s] tokens;\n"
+"Sentences batch[first:stop] rebuilt after phrase joining: sentence s has out_lengths[s] tokens;\n"
 "refs (int64, all sentences one after the other) holds, per token, its position among the\n"
-"batch's tokens (counted across sentences) when it is kept, or -1 - i for phrases[i].  The\n"
-"kept tokens are the batch's own str objects.");
+"batch's tokens (counted across sentences) when it is kept, or -1 - i for phrases[i].  pos_in\n"
+"and pos_out are the positions of sentence `first` among the tokens and the refs.  The kept\n"
+"tokens are the batch's own str objects.  (Callers take a few hundred sentences at a time, so\n"
+"that the new lists die young and do not wake the garbage collector's full collections.)");
 
 static PyObject *build_sentences(PyObject *self, PyObject *args)
 {
     PyObject *batch, *phrases, *result = NULL;
     Py_buffer r = {0}, ol = {0};
-    if (!PyArg_ParseTuple(args, "O!y*y*O!", &PyList_Type, &batch, &r, &ol, &PyList_Type, &phrases))
+    Py_ssize_t first, stop, pos_in, pos_out;
+    if (!PyArg_ParseTuple(args, "O!y*y*O!nnnn", &PyList_Type, &batch, &r, &ol, &PyList_Type, &phrases, &first,
+                          &stop, &pos_in, &pos_out))
         return NULL;
     Py_ssize_t n = PyList_GET_SIZE(batch), n_refs = r.len / 8, n_phrases = PyList_GET_SIZE(phrases);
-    if (ol.len < n * 8) {
-        PyErr_SetString(PyExc_ValueError, "build_sentences: out_lengths is too short");
+    if (ol.len < n * 8 || first < 0 || stop > n || stop < first || pos_out < 0) {
+        PyErr_SetString(PyExc_ValueError, "build_sentences: bad sizes");
         goto done;
     }
     const int64_t *refs = r.buf, *out_lengths = ol.buf;
-    result = PyList_New(n);
+    result = PyList_New(stop - first);
     if (!result)
         goto done;
-    Py_ssize_t pos_in = 0, pos_out = 0;
-    for (Py_ssize_t s = 0; s < n; s++) {
+    for (Py_ssize_t s = first; s < stop; s++) {
         PyObject **items;
         Py_ssize_t size, m = out_lengths[s];
         if (!sentence_items(PyList_GET_ITEM(batch, s), &items, &size) || m < 0 || m > size || pos_out + m > n_refs) {
@@ -676,7 +679,7 @@ static PyObject *build_sentences(PyObject *self, PyObject *args)
             Py_INCREF(item);
             PyList_SET_ITEM(sentence, j, item);
         }
-        PyList_SET_ITEM(result, s, sentence);
+        PyList_SET_ITEM(result, s - first, sentence);
         pos_in += size;
         pos_out += m;
     }

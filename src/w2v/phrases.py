@@ -33,6 +33,9 @@ ENGLISH_CONNECTOR_WORDS = frozenset(
 _SCORING_ARGS = ("worda_count", "wordb_count", "bigram_count", "len_vocab", "min_count", "corpus_word_count")
 
 
+_BUILD_SENTENCES = 256
+
+
 class PhrasesError(W2VError, ValueError):
     """Bad Phrases parameters or input."""
 
@@ -198,7 +201,13 @@ class _Joiner:
             refs = np.empty(len(ids), np.int64)
             out_lengths = np.empty(len(lengths), np.int64)
             kernels.apply_phrases(ids, lengths, flags, *tables, 0, refs, out_lengths, True)
-            yield from native.build_sentences(batch, refs, out_lengths, phrase_strings)
+            # a few hundred lists at a time: they die young, so the collector's full passes do not run
+            starts_in = np.concatenate(([0], np.cumsum(lengths))).tolist()
+            starts_out = np.concatenate(([0], np.cumsum(out_lengths))).tolist()
+            for first in range(0, len(batch), _BUILD_SENTENCES):
+                stop = min(first + _BUILD_SENTENCES, len(batch))
+                yield from native.build_sentences(batch, refs, out_lengths, phrase_strings, first, stop,
+                                                  starts_in[first], starts_out[first])
 
     def _apply_python(self, sentences):
         index = _new_index(self.words)
