@@ -122,3 +122,18 @@ def test_c_words_tokenizer_equals_the_pattern_on_real_text(path):
     for options in OPTIONS[:3]:
         t = Tokenizer(**options)
         assert t.split_flat(text) == t.reference_split(text)
+
+
+@pytest.mark.parametrize("block_bytes", [16, 32, 64, 1 << 20])
+def test_sentences_spanning_reading_blocks_stay_whole(tmp_path, monkeypatch, block_bytes):
+    # split_sentences joins lines; a sentence running over the end of a block waits for the next one
+    text = ("One two three four five six seven\neight nine ten. Eleven twelve\nthirteen fourteen fifteen sixteen "
+            "seventeen.\n\nA b c\nd e f g h i j k l m n o p q r s t u v w x y z! Last words\nhere") * 3
+    path = tmp_path / "c.txt"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(corpus, "_BLOCK_BYTES", block_bytes)
+    tokenizer = Tokenizer("words", split_sentences=True)
+    scan = corpus.scan(str(path), tokenizer=tokenizer)
+    tokens, lengths = tokenizer.split_flat(text)
+    assert scan.lengths.tolist() == [n for n in lengths if n]
+    assert [scan.words[i] for i in scan.ids.tolist()] == tokens

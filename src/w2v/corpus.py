@@ -117,6 +117,15 @@ class _FileBlocks:
                         f"{name}, line {bad_line}, byte {column}: invalid UTF-8 "
                         f"({exc.reason}); use unicode_errors='replace' (CLI: --unicode-errors replace) to read it anyway"
                     ) from None
+                if self.tokenizer is not None and chunk:
+                    # sentences cut at punctuation may run over lines: carry the unfinished one
+                    end = self.tokenizer.complete_end(text)
+                    if end == 0 and len(data) < 16 * _BLOCK_BYTES:
+                        rest = data + rest   # no sentence ends yet: read on (up to 16 blocks)
+                        continue
+                    if 0 < end < len(text):
+                        rest = text[end:].encode("utf-8") + rest
+                        text = text[:end]
                 if self.tokenizer is None:
                     lines = text.split("\n")
                     if lines and lines[-1] == "":

@@ -158,6 +158,25 @@ class Tokenizer:
             pieces.pop()
         return pieces
 
+    def complete_end(self, text):
+        """Where the last complete sentence of a block ends (the rest waits for the next block):
+        the block's end, unless sentences are split at punctuation and some text follows the
+        last sentence end.  0 when the block holds no sentence end at all."""
+        if not self.split_sentences:
+            return len(text)
+        pattern = _sentence_pattern()
+        window = 4096
+        while True:
+            start = max(0, len(text) - window)
+            end = None
+            for end in pattern.finditer(text, start):   # the tail only: a few matches
+                pass
+            if end is not None:
+                return end.end()
+            if start == 0:
+                return 0
+            window *= 8
+
     def split_block(self, text):
         """A block of text (whole lines) as a list of token lists, one per sentence (maybe empty)."""
         tokens, lengths = self.split_flat(text)
