@@ -137,3 +137,10 @@ def test_sentences_spanning_reading_blocks_stay_whole(tmp_path, monkeypatch, blo
     tokens, lengths = tokenizer.split_flat(text)
     assert scan.lengths.tolist() == [n for n in lengths if n]
     assert [scan.words[i] for i in scan.ids.tolist()] == tokens
+
+
+@pytest.mark.parametrize("text,expected", CASES)
+def test_the_fallback_without_the_extension_gives_the_same_tokens(text, expected):
+    t = Tokenizer("words", lowercase=True)
+    t._native = None   # as where w2v._textio was not built
+    assert t.tokens(text) == expected
