@@ -144,3 +144,13 @@ def test_the_fallback_without_the_extension_gives_the_same_tokens(text, expected
     t = Tokenizer("words", lowercase=True)
     t._native = None   # as where w2v._textio was not built
     assert t.tokens(text) == expected
+
+
+def test_token_lists_are_retokenized_as_text_is():
+    batch = [["The", "dog's", "bark."], [], ["İstanbul,", "3.14!"]]
+    for options in OPTIONS[:3]:
+        t = Tokenizer(**options)
+        expected = [t.tokens(" ".join(s)) for s in batch]
+        assert t.retokenize(batch) == expected
+        t._native = None
+        assert t.retokenize(batch) == expected

@@ -210,6 +210,11 @@ class Tokenizer:
         each list's text tokenized again.  Sentence splitting does not apply to token lists."""
         if self.lowercase:
             batch = [list(map(str.lower, sentence)) for sentence in batch]
+        if self._native is not None:
+            tokens, lengths = self._native.tokenize_words(list(map(" ".join, batch)), _classes(),
+                                                          self.punctuation == "keep")
+            ends = list(itertools.accumulate(memoryview(lengths).cast("q").tolist()))
+            return list(map(tokens.__getitem__, map(slice, [0] + ends[:-1], ends)))
         if self._findall is not None:
             batch = list(map(self._findall, map(" ".join, batch)))
         return batch
