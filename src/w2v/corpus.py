@@ -120,9 +120,9 @@ class _FileBlocks:
                 if self.tokenizer is not None and chunk:
                     # sentences cut at punctuation may run over lines: carry the unfinished one
                     end = self.tokenizer.complete_end(text)
-                    if end == 0 and len(data) < 16 * _BLOCK_BYTES:
-                        rest = data + rest   # no sentence ends yet: read on (up to 16 blocks)
-                        continue
+                    if end == 0 and len(data) < 2 * _BLOCK_BYTES:
+                        rest = data + rest   # no sentence end yet: read one block more, not more
+                        continue             # (text without sentence ends must not be read twice over)
                     if 0 < end < len(text):
                         rest = text[end:].encode("utf-8") + rest
                         text = text[:end]
