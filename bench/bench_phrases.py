@@ -1,13 +1,16 @@
 """Phrases side by side with gensim 4: learning and applying, on the same token lists, same parameters.
 
-    python bench/bench_phrases.py [corpus.txt.gz] [--limit N]
+    python bench/bench_phrases.py [corpus.txt.gz] [--limit N] [--rounds 3]
 
-Prints the time of each step for both, the ratio, and the overlap of the exported phrases
-(|both|, only gensim, only w2v, largest relative score difference).
+Each round runs both, in alternating order, each on freshly split token lists (as a streamed
+corpus gives: no string hashes cached from the other library's run); learn, then apply to the
+same lists.  Prints the median of each step, the ratios, and the overlap of the exported
+phrases (|both|, only gensim, only w2v, largest relative score difference).
 """
 import argparse
 import gzip
 import itertools
+import statistics
 import time
 
 from gensim.models import phrases as gp
@@ -27,23 +30,36 @@ def main():
     parser.add_argument("--limit", type=int, default=None, help="first N lines only")
     parser.add_argument("--scoring", default="default")
     parser.add_argument("--threshold", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with gzip.open(args.corpus, "rt", encoding="utf-8") as handle:
-        sentences = [line.split() for line in itertools.islice(handle, args.limit)]
+        lines = list(itertools.islice(handle, args.limit))
+    sentences = [line.split() for line in lines]
     words = sum(map(len, sentences))
     print(f"{args.corpus}: {len(sentences):,} sentences, {words:,} words; min_count=5, threshold={args.threshold}, "
           f"scoring={args.scoring}, connector_words=ENGLISH_CONNECTOR_WORDS")
     wp.Phrases(sentences[:100], min_count=1, threshold=1.0).freeze()[sentences[:100]]   # numba cache warm-up
     kw = dict(min_count=5, threshold=args.threshold, scoring=args.scoring)
+    times = {name: [] for name in ("gensim", "w2v")}
+    exported = {}
+    for rnd in range(args.rounds):
+        order = (("gensim", gp), ("w2v", wp)) if rnd % 2 == 0 else (("w2v", wp), ("gensim", gp))
+        for name, mod in order:
+            sentences = [line.split() for line in lines]
+            model, learn = timed(lambda: mod.Phrases(sentences, connector_words=mod.ENGLISH_CONNECTOR_WORDS, **kw))
+            exported[name], export = timed(model.export_phrases)
+            frozen, freeze = timed(model.freeze)
+            _, apply = timed(lambda: sum(map(len, frozen[sentences])))
+            times[name].append((learn, export + freeze, apply))
+            print(f"  round {rnd + 1} {name:>6}: learn {learn:6.2f} s   export+freeze {export + freeze:6.2f} s   "
+                  f"apply {apply:6.2f} s", flush=True)
+            del model, frozen
     results = {}
-    for name, mod in (("gensim", gp), ("w2v", wp)):
-        model, learn = timed(lambda: mod.Phrases(sentences, connector_words=mod.ENGLISH_CONNECTOR_WORDS, **kw))
-        exported, export = timed(model.export_phrases)
-        frozen, freeze = timed(model.freeze)
-        _, apply = timed(lambda: sum(map(len, frozen[sentences])))
-        results[name] = (exported, learn, export + freeze, apply)
-        print(f"{name:>7}: learn {learn:7.2f} s   export+freeze {export + freeze:6.2f} s   apply {apply:7.2f} s   "
-              f"total {learn + export + freeze + apply:7.2f} s")
+    for name, runs in times.items():
+        med = [statistics.median(run[i] for run in runs) for i in range(3)]
+        results[name] = (exported[name], *med)
+        print(f"{name:>7} (median of {len(runs)}): learn {med[0]:7.2f} s   export+freeze {med[1]:6.2f} s   "
+              f"apply {med[2]:7.2f} s   total {sum(med):7.2f} s")
     g, w = results["gensim"], results["w2v"]
     for i, step in ((1, "learn"), (2, "export+freeze"), (3, "apply")):
         print(f"{step}: w2v {g[i] / w[i]:.1f}x gensim")

@@ -1,8 +1,9 @@
 """Reading a corpus with each tokenizer: the one-pass scan with whitespace vs words (and lowercase).
 
-    python bench/bench_tokenize.py [corpus.txt.gz] [--repeat 3]
+    python bench/bench_tokenize.py [corpus.txt.gz] [--repeat 3] [--check]
 
 Prints the median seconds of ``w2v.corpus.scan`` per tokenizer and the ratio to whitespace.
+``--check`` first compares the C tokenizer with the ``re`` reference on the whole corpus.
 """
 import argparse
 import statistics
@@ -16,7 +17,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", nargs="?", default="../shared/data/english-5m.txt.gz")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--check", action="store_true", help="compare C and re tokens on the whole corpus")
     args = parser.parse_args()
+    if args.check:
+        import gzip
+        with gzip.open(args.corpus, "rt", encoding="utf-8") as handle:
+            text = handle.read()
+        for options in ({}, {"lowercase": True}, {"punctuation": "keep"}):
+            t = Tokenizer("words", **options)
+            fast, slow = t.split_flat(text), t.reference_split(text)
+            print(f"words {options}: {len(fast[0]):,} tokens, identical to the re reference: {fast == slow}")
     setups = {"whitespace": Tokenizer(), "whitespace+lowercase": Tokenizer(lowercase=True),
               "words": Tokenizer("words"), "words+lowercase": Tokenizer("words", lowercase=True),
               "words+split-sentences": Tokenizer("words", split_sentences=True)}
@@ -29,6 +39,8 @@ def main():
             times[name].append(time.perf_counter() - start)
             words = scan.total_words
             print(f"  {name}: {times[name][-1]:.2f} s, {words:,} words", flush=True)
+    if not args.repeat:
+        return
     base = statistics.median(times["whitespace"])
     for name, values in times.items():
         median = statistics.median(values)

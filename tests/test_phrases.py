@@ -111,6 +111,27 @@ def test_kernels_against_the_reference():
     expected = [kernels.reference_apply(s, is_conn, joiner_ids) for s in sentences]
     assert out.tolist() == sum(expected, []) and out_lengths.tolist() == list(map(len, expected))
 
+    # the sorting counter: the same counts as the hash kernel (and so as the reference)
+    su, sa, snb, sc, sparent, sword, stotal = kernels.count_sorted(ids, lengths, is_conn, 12, np.zeros(1, np.int64),
+                                                                   np.zeros(1, np.int64))
+    assert su.tolist() == ucount.tolist() and stotal == total
+
+    def srun(node):
+        return () if node == 0 else srun(sparent[node]) + (int(sword[node]),)
+
+    assert {(int(x), srun(int(nb >> 32)), int(nb & 0xFFFFFFFF)): int(c) for x, nb, c in zip(sa, snb, sc)} == cand
+
+
+def test_phrases_applied_to_lists_natively_equal_the_python_path(speeches, monkeypatch):
+    import w2v.phrases as wp
+
+    frozen = Phrases(speeches, min_count=5, threshold=5.0, connector_words=ENGLISH_CONNECTOR_WORDS).freeze()
+    corpus_ = speeches[:3000] + [("a", "tuple", "sentence"), [], ["united", "states"]]
+    fast = list(frozen[corpus_])
+    monkeypatch.setattr(wp, "_native", lambda: None)
+    assert fast == list(frozen[corpus_]) and any("_" in t for s in fast for t in s)
+    assert all(type(s) is list for s in fast)
+
 
 def test_save_load_and_frozen(tmp_path, speeches):
     w = Phrases(speeches, min_count=5, threshold=10.0, connector_words=ENGLISH_CONNECTOR_WORDS)

@@ -1,5 +1,6 @@
 /*
- * w2v._textio: the word2vec/GloVe text reader's inner loops, as a small C extension.
+ * w2v._textio: the word2vec/GloVe text reader's inner loops, as a small C extension, and
+ * the per-token work of raw text: the `words` tokenizer, tokens -> ids, phrased sentences.
  *
  * Why C here when numba is the house tool: the same loops as numba kernels
  * (w2v.kernels.textio) are as fast, but starting numba and its LLVM JIT costs a process
@@ -323,7 +324,380 @@ done:
     return ret;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * Raw text and phrases: the `words` tokenizer, tokens -> ids, phrased sentences back to lists.
+ * The readable references are the regular expression in w2v.tokenize and the Python paths in
+ * w2v.phrases (tests hold these to them); these only save the interpreter's work per token.
+ * ------------------------------------------------------------------------------------------ */
+
+#define CLS_WORD 1      /* str.isalnum(), "_" or a combining mark: what the pattern's [\w<marks>] holds */
+#define CLS_MARK 2      /* Unicode category M */
+#define CLS_SPACE 4     /* str.isspace() */
+#define CLS_DECIMAL 8   /* the pattern's \d: Unicode category Nd */
+#define N_CODE_POINTS 0x110000
+
+PyDoc_STRVAR(word_classes_doc,
+"word_classes(mark_ranges) -> bytes\n"
+"\n"
+"One byte of class bits per code point (1 word, 2 mark, 4 space, 8 decimal digit), from the\n"
+"interpreter's own Unicode database (the predicates re and str use) and mark_ranges (int32\n"
+"pairs: first and last code point of each run of category M, from unicodedata).");
+
+static PyObject *word_classes(PyObject *self, PyObject *args)
+{
+    Py_buffer r = {0};
+    if (!PyArg_ParseTuple(args, "y*", &r))
+        return NULL;
+    PyObject *ret = PyBytes_FromStringAndSize(NULL, N_CODE_POINTS);
+    if (ret) {
+        unsigned char *cls = (unsigned char *)PyBytes_AS_STRING(ret);
+        for (Py_UCS4 c = 0; c < N_CODE_POINTS; c++) {
+            unsigned char k = 0;
+            if (c == '_' || Py_UNICODE_ISALNUM(c))
+                k |= CLS_WORD;
+            if (Py_UNICODE_ISSPACE(c))
+                k |= CLS_SPACE;
+            if (Py_UNICODE_ISDECIMAL(c))
+                k |= CLS_DECIMAL;
+            cls[c] = k;
+        }
+        const int32_t *ranges = r.buf;
+        for (Py_ssize_t i = 0; i + 1 < r.len / 4; i += 2)
+            for (int32_t c = ranges[i]; c <= ranges[i + 1] && c < N_CODE_POINTS; c++)
+                if (c >= 0)
+                    cls[c] |= CLS_MARK | CLS_WORD;
+    }
+    PyBuffer_Release(&r);
+    return ret;
+}
+
+/* A growing int64 array. */
+typedef struct { int64_t *data; Py_ssize_t size, cap; } Int64s;
+
+static int int64s_push(Int64s *a, int64_t v)
+{
+    if (a->size == a->cap) {
+        Py_ssize_t cap = a->cap ? 2 * a->cap : 1024;
+        int64_t *data = PyMem_Realloc(a->data, (size_t)cap * sizeof(int64_t));
+        if (!data) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        a->data = data;
+        a->cap = cap;
+    }
+    a->data[a->size++] = v;
+    return 0;
+}
+
+static PyObject *int64s_bytearray(Int64s *a)
+{
+    return PyByteArray_FromStringAndSize((const char *)a->data, a->size * (Py_ssize_t)sizeof(int64_t));
+}
+
+static inline int is_joiner(Py_UCS4 c) { return c == '\'' || c == 0x2019 || c == '-'; }
+static inline int is_digit_joiner(Py_UCS4 c) { return c == '.' || c == ',' || c == ':' || c == '/'; }
+
+/* Tokens of text[lo:hi] appended to `tokens`; with split_lines a newline closes a sentence
+ * (its token count pushed to `lengths`).  Returns the tokens of the open sentence, or -1. */
+static Py_ssize_t tokenize_span(PyObject *text, Py_ssize_t lo, Py_ssize_t hi, const unsigned char *cls, int keep,
+                                int split_lines, PyObject *tokens, Int64s *lengths)
+{
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t i = lo, open = 0;
+#define AT(j) PyUnicode_READ(kind, data, (j))
+    while (i < hi) {
+        Py_UCS4 c = AT(i);
+        unsigned char k = cls[c];
+        Py_ssize_t start = i;
+        if (k & CLS_WORD) {
+            /* word = W+ ((['’-] | (?<=\d)[.,:/](?=\d)) W+)* : greedy runs, no backtracking needed */
+            for (;;) {
+                i++;
+                while (i < hi && (cls[AT(i)] & CLS_WORD))
+                    i++;
+                if (i + 1 < hi) {
+                    Py_UCS4 sep = AT(i);
+                    unsigned char next = cls[AT(i + 1)];
+                    if ((next & CLS_WORD) &&
+                        (is_joiner(sep) || (is_digit_joiner(sep) && (next & CLS_DECIMAL) && (cls[AT(i - 1)] & CLS_DECIMAL)))) {
+                        i++;
+                        continue;
+                    }
+                }
+                break;
+            }
+        } else if (c == LF && split_lines) {
+            if (int64s_push(lengths, open) < 0)
+                return -1;
+            open = 0;
+            i++;
+            continue;
+        } else if (keep && !(k & CLS_SPACE)) {
+            /* any other visible character, with the marks that follow it */
+            i++;
+            while (i < hi && (cls[AT(i)] & CLS_MARK))
+                i++;
+        } else {
+            i++;
+            continue;
+        }
+        PyObject *token = PyUnicode_Substring(text, start, i);
+        if (!token || PyList_Append(tokens, token) < 0) {
+            Py_XDECREF(token);
+            return -1;
+        }
+        Py_DECREF(token);
+        open++;
+    }
+#undef AT
+    return open;
+}
+
+PyDoc_STRVAR(tokenize_words_doc,
+"tokenize_words(text, classes, keep_punctuation) -> (tokens, lengths)\n"
+"\n"
+"The `words` tokenizer (w2v.tokenize's pattern) over a str cut at newlines, as str.split('\\n')\n"
+"without a trailing empty line, or over a list of str (one sentence each).  tokens is one flat\n"
+"list; lengths (a bytearray of int64) holds the tokens of each sentence.  classes comes from\n"
+"word_classes().");
+
+static PyObject *tokenize_words(PyObject *self, PyObject *args)
+{
+    PyObject *text, *ret = NULL, *tokens = NULL, *lens = NULL;
+    Py_buffer c = {0};
+    int keep;
+    Int64s lengths = {0};
+    if (!PyArg_ParseTuple(args, "Oy*p", &text, &c, &keep))
+        return NULL;
+    if (c.len < N_CODE_POINTS) {
+        PyErr_SetString(PyExc_ValueError, "tokenize_words: classes must hold one byte per code point");
+        goto done;
+    }
+    const unsigned char *cls = c.buf;
+    tokens = PyList_New(0);
+    if (!tokens)
+        goto done;
+    if (PyUnicode_Check(text)) {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+        Py_ssize_t open = tokenize_span(text, 0, n, cls, keep, 1, tokens, &lengths);
+        if (open < 0)
+            goto done;
+        if (n > 0 && PyUnicode_READ_CHAR(text, n - 1) != LF && int64s_push(&lengths, open) < 0)
+            goto done;
+    } else if (PyList_Check(text)) {
+        for (Py_ssize_t p = 0; p < PyList_GET_SIZE(text); p++) {
+            PyObject *piece = PyList_GET_ITEM(text, p);
+            if (!PyUnicode_Check(piece)) {
+                PyErr_SetString(PyExc_TypeError, "tokenize_words: the pieces must be str");
+                goto done;
+            }
+            Py_INCREF(piece);
+            Py_ssize_t open = tokenize_span(piece, 0, PyUnicode_GET_LENGTH(piece), cls, keep, 0, tokens, &lengths);
+            Py_DECREF(piece);
+            if (open < 0 || int64s_push(&lengths, open) < 0)
+                goto done;
+        }
+    } else {
+        PyErr_SetString(PyExc_TypeError, "tokenize_words: text must be a str or a list of str");
+        goto done;
+    }
+    lens = int64s_bytearray(&lengths);
+    if (lens)
+        ret = PyTuple_Pack(2, tokens, lens);
+done:
+    Py_XDECREF(tokens);
+    Py_XDECREF(lens);
+    PyMem_Free(lengths.data);
+    PyBuffer_Release(&c);
+    return ret;
+}
+
+/* The items and size of a sentence that is an exact list or tuple; 0 for anything else. */
+static int sentence_items(PyObject *sentence, PyObject ***items, Py_ssize_t *size)
+{
+    if (PyList_CheckExact(sentence)) {
+        *items = ((PyListObject *)sentence)->ob_item;
+        *size = PyList_GET_SIZE(sentence);
+        return 1;
+    }
+    if (PyTuple_CheckExact(sentence)) {
+        *items = ((PyTupleObject *)sentence)->ob_item;
+        *size = PyTuple_GET_SIZE(sentence);
+        return 1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(encode_sentences_doc,
+"encode_sentences(batch, index, words, unknown) -> (ids, lengths) or None\n"
+"\n"
+"The tokens of a list of sentences as ids (a bytearray of int32) and the sentences' lengths\n"
+"(a bytearray of int64), looked up in the dict `index`.  A word not in it: with `words` (a list)\n"
+"index[word] is asked for (a defaultdict hands out the next id) and the word appended to\n"
+"`words`; with words=None it gets the id `unknown`.  None when the batch is not exact lists or\n"
+"tuples of exact str (the caller's Python path then handles it, with its error messages).");
+
+static PyObject *encode_sentences(PyObject *self, PyObject *args)
+{
+    PyObject *batch, *index, *words, *ids = NULL, *lens = NULL, *ret = NULL;
+    long long unknown;
+    if (!PyArg_ParseTuple(args, "O!O!OL", &PyList_Type, &batch, &PyDict_Type, &index, &words, &unknown))
+        return NULL;
+    if (words != Py_None && !PyList_Check(words)) {
+        PyErr_SetString(PyExc_TypeError, "encode_sentences: words must be a list or None");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(batch), total = 0;
+    for (Py_ssize_t s = 0; s < n; s++) {
+        PyObject **items;
+        Py_ssize_t size;
+        if (!sentence_items(PyList_GET_ITEM(batch, s), &items, &size))
+            Py_RETURN_NONE;
+        for (Py_ssize_t j = 0; j < size; j++)
+            if (!PyUnicode_CheckExact(items[j]))
+                Py_RETURN_NONE;
+        total += size;
+    }
+    ids = PyByteArray_FromStringAndSize(NULL, total * 4);
+    lens = PyByteArray_FromStringAndSize(NULL, n * 8);
+    if (!ids || !lens)
+        goto done;
+    int32_t *out = (int32_t *)PyByteArray_AS_STRING(ids);
+    int64_t *lengths = (int64_t *)PyByteArray_AS_STRING(lens);
+    Py_ssize_t k = 0;
+    for (Py_ssize_t s = 0; s < n; s++) {
+        PyObject *sentence = PyList_GET_ITEM(batch, s);
+        PyObject **items;
+        Py_ssize_t size;
+        Py_INCREF(sentence);   /* a defaultdict's factory runs Python code: keep the sentence alive */
+        sentence_items(sentence, &items, &size);
+        lengths[s] = size;
+        for (Py_ssize_t j = 0; j < size; j++) {
+            PyObject *token = items[j];
+            PyObject *value = PyDict_GetItemWithError(index, token);
+            long long id;
+            if (value) {
+                id = PyLong_AsLongLong(value);
+            } else if (PyErr_Occurred()) {
+                Py_DECREF(sentence);
+                goto done;
+            } else if (words == Py_None) {
+                id = unknown;
+            } else {
+                Py_INCREF(token);
+                value = PyObject_GetItem(index, token);
+                int bad = !value || PyList_Append(words, token) < 0;
+                Py_DECREF(token);
+                id = bad ? -1 : PyLong_AsLongLong(value);
+                Py_XDECREF(value);
+                if (bad) {
+                    Py_DECREF(sentence);
+                    goto done;
+                }
+                /* the factory may have run Python code: read the sentence again */
+                if (!sentence_items(sentence, &items, &size) || j >= size) {
+                    PyErr_SetString(PyExc_RuntimeError, "encode_sentences: a sentence changed while it was read");
+                    Py_DECREF(sentence);
+                    goto done;
+                }
+            }
+            if (id == -1 && PyErr_Occurred()) {
+                Py_DECREF(sentence);
+                goto done;
+            }
+            if (id < INT32_MIN || id > INT32_MAX) {
+                PyErr_SetString(PyExc_OverflowError, "encode_sentences: an id does not fit in int32");
+                Py_DECREF(sentence);
+                goto done;
+            }
+            out[k++] = (int32_t)id;
+        }
+        Py_DECREF(sentence);
+    }
+    ret = PyTuple_Pack(2, ids, lens);
+done:
+    Py_XDECREF(ids);
+    Py_XDECREF(lens);
+    return ret;
+}
+
+PyDoc_STRVAR(build_sentences_doc,
+"build_sentences(batch, refs, out_lengths, phrases, first, stop, pos_in, pos_out) -> list of lists\n"
+"\n"
+"Sentences batch[first:stop] rebuilt after phrase joining: sentence s has out_lengths[s] tokens;\n"
+"refs (int64, all sentences one after the other) holds, per token, its position among the\n"
+"batch's tokens (counted across sentences) when it is kept, or -1 - i for phrases[i].  pos_in\n"
+"and pos_out are the positions of sentence `first` among the tokens and the refs.  The kept\n"
+"tokens are the batch's own str objects.  (Callers take a few hundred sentences at a time, so\n"
+"that the new lists die young and do not wake the garbage collector's full collections.)");
+
+static PyObject *build_sentences(PyObject *self, PyObject *args)
+{
+    PyObject *batch, *phrases, *result = NULL;
+    Py_buffer r = {0}, ol = {0};
+    Py_ssize_t first, stop, pos_in, pos_out;
+    if (!PyArg_ParseTuple(args, "O!y*y*O!nnnn", &PyList_Type, &batch, &r, &ol, &PyList_Type, &phrases, &first,
+                          &stop, &pos_in, &pos_out))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(batch), n_refs = r.len / 8, n_phrases = PyList_GET_SIZE(phrases);
+    if (ol.len < n * 8 || first < 0 || stop > n || stop < first || pos_out < 0) {
+        PyErr_SetString(PyExc_ValueError, "build_sentences: bad sizes");
+        goto done;
+    }
+    const int64_t *refs = r.buf, *out_lengths = ol.buf;
+    result = PyList_New(stop - first);
+    if (!result)
+        goto done;
+    for (Py_ssize_t s = first; s < stop; s++) {
+        PyObject **items;
+        Py_ssize_t size, m = out_lengths[s];
+        if (!sentence_items(PyList_GET_ITEM(batch, s), &items, &size) || m < 0 || m > size || pos_out + m > n_refs) {
+            PyErr_SetString(PyExc_ValueError, "build_sentences: the batch does not match the joined ids");
+            goto fail;
+        }
+        PyObject *sentence = PyList_New(m);
+        if (!sentence)
+            goto fail;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            PyObject *item;
+            if (m == size) {
+                item = items[j];
+            } else {
+                int64_t ref = refs[pos_out + j];
+                if (ref >= 0 && ref - pos_in < size && ref >= pos_in) {
+                    item = items[ref - pos_in];
+                } else if (ref < 0 && -1 - ref < n_phrases) {
+                    item = PyList_GET_ITEM(phrases, -1 - ref);
+                } else {
+                    Py_DECREF(sentence);
+                    PyErr_SetString(PyExc_ValueError, "build_sentences: a reference outside its sentence");
+                    goto fail;
+                }
+            }
+            Py_INCREF(item);
+            PyList_SET_ITEM(sentence, j, item);
+        }
+        PyList_SET_ITEM(result, s - first, sentence);
+        pos_in += size;
+        pos_out += m;
+    }
+    goto done;
+fail:
+    Py_CLEAR(result);
+done:
+    PyBuffer_Release(&r);
+    PyBuffer_Release(&ol);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"word_classes", word_classes, METH_VARARGS, word_classes_doc},
+    {"tokenize_words", tokenize_words, METH_VARARGS, tokenize_words_doc},
+    {"encode_sentences", encode_sentences, METH_VARARGS, encode_sentences_doc},
+    {"build_sentences", build_sentences, METH_VARARGS, build_sentences_doc},
+
     {"parse_text_block", parse_text_block, METH_VARARGS, parse_text_block_doc},
     {"count_text_records", count_text_records, METH_VARARGS, count_text_records_doc},
     {"gather_words", gather_words, METH_VARARGS, gather_words_doc},
@@ -331,7 +705,8 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "w2v._textio",
-    "Inner loops of the word2vec/GloVe text reader (see w2v.kernels.textio for the numba twins).",
+    "Inner loops of the word2vec/GloVe text reader (see w2v.kernels.textio for the numba twins), "
+    "of the `words` tokenizer and of phrase joining (see w2v.tokenize and w2v.phrases).",
     -1, methods};
 
 PyMODINIT_FUNC PyInit__textio(void) { return PyModule_Create(&module); }

@@ -117,6 +117,15 @@ class _FileBlocks:
                         f"{name}, line {bad_line}, byte {column}: invalid UTF-8 "
                         f"({exc.reason}); use unicode_errors='replace' (CLI: --unicode-errors replace) to read it anyway"
                     ) from None
+                if self.tokenizer is not None and chunk:
+                    # sentences cut at punctuation may run over lines: carry the unfinished one
+                    end = self.tokenizer.complete_end(text)
+                    if end == 0 and len(data) < 2 * _BLOCK_BYTES:
+                        rest = data + rest   # no sentence end yet: read one block more, not more
+                        continue             # (text without sentence ends must not be read twice over)
+                    if 0 < end < len(text):
+                        rest = text[end:].encode("utf-8") + rest
+                        text = text[:end]
                 if self.tokenizer is None:
                     lines = text.split("\n")
                     if lines and lines[-1] == "":
@@ -125,9 +134,11 @@ class _FileBlocks:
                     split = [line.split() for line in lines]
                 else:
                     line_no += text.count("\n")
-                    split = self.tokenizer.split_block(text)
-                lengths = _split_long(list(map(len, split)), MAX_SENTENCE_LENGTH)
-                tokens = list(itertools.chain.from_iterable(split))
+                    tokens, counts = self.tokenizer.split_flat(text)
+                if self.tokenizer is None:
+                    counts = list(map(len, split))
+                    tokens = list(itertools.chain.from_iterable(split))
+                lengths = _split_long(counts, MAX_SENTENCE_LENGTH)
                 try:
                     pos = raw.tell()
                 except (OSError, AttributeError, ValueError):

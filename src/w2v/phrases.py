@@ -33,6 +33,9 @@ ENGLISH_CONNECTOR_WORDS = frozenset(
 _SCORING_ARGS = ("worda_count", "wordb_count", "bigram_count", "len_vocab", "min_count", "corpus_word_count")
 
 
+_BUILD_SENTENCES = 256
+
+
 class PhrasesError(W2VError, ValueError):
     """Bad Phrases parameters or input."""
 
@@ -77,10 +80,43 @@ def _is_single(obj):
     return False, (itertools.chain([first], iterator) if iterator is obj else obj)
 
 
+def _native():
+    try:
+        from . import _textio
+    except ImportError:
+        return None
+    return _textio if hasattr(_textio, "encode_sentences") else None
+
+
+def _batches(sentences):
+    iterator = iter(sentences)
+    while True:
+        batch = list(itertools.islice(iterator, corpus_mod._BLOCK_SENTENCES))
+        if not batch:
+            return
+        yield batch
+
+
 def _encode(index, words, sentences=None, source=None, tokenizer=None, unicode_errors="strict"):
     """A corpus as (int32 ids, int64 sentence lengths) through ``index``/``words`` (both grow)."""
     parts, lengths = [], []
-    for tokens, block_lengths, _ in corpus_mod.blocks(source, sentences, unicode_errors, tokenizer):
+    native = None
+    if source is None and sentences is not None and tokenizer is None and not isinstance(sentences, (str, bytes)):
+        native = _native()
+    if native is not None:
+        # lists of str: looked up in C, batch by batch; anything else takes the general path below
+        for batch in _batches(sentences):
+            encoded = native.encode_sentences(batch, index, words, 0)
+            if encoded is None:
+                for tokens, block_lengths, _ in corpus_mod.blocks(sentences=batch):
+                    parts.append(corpus_mod.ids_of(index, words, tokens))
+                    lengths.append(block_lengths[block_lengths > 0])
+                continue
+            block_lengths = np.frombuffer(encoded[1], np.int64)
+            parts.append(np.frombuffer(encoded[0], np.int32))
+            lengths.append(corpus_mod._split_long(block_lengths[block_lengths > 0], corpus_mod.MAX_SENTENCE_LENGTH))
+    for tokens, block_lengths, _ in (() if native is not None else
+                                     corpus_mod.blocks(source, sentences, unicode_errors, tokenizer)):
         parts.append(corpus_mod.ids_of(index, words, tokens))
         lengths.append(block_lengths[block_lengths > 0])
     ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
@@ -145,6 +181,35 @@ class _Joiner:
 
     def apply(self, sentences):
         """Phrased token lists of a corpus, lazily, block by block."""
+        native = _native()
+        if native is None:
+            yield from self._apply_python(sentences)
+            return
+        # words the phrases do not know are one "other" id: they only ever end a candidate
+        index = dict(zip(self.words, range(len(self.words))))
+        other = len(self.words)
+        flags = np.append(self.is_connector(self.words), False)
+        phrase_strings = self.strings()
+        tables = self.tables()
+        for batch in _batches(sentences):
+            encoded = native.encode_sentences(batch, index, None, other)
+            if encoded is None:
+                yield from self._apply_python(batch)
+                continue
+            ids = np.frombuffer(encoded[0], np.int32)
+            lengths = np.frombuffer(encoded[1], np.int64)
+            refs = np.empty(len(ids), np.int64)
+            out_lengths = np.empty(len(lengths), np.int64)
+            kernels.apply_phrases(ids, lengths, flags, *tables, 0, refs, out_lengths, True)
+            # a few hundred lists at a time: they die young, so the collector's full passes do not run
+            starts_in = np.concatenate(([0], np.cumsum(lengths))).tolist()
+            starts_out = np.concatenate(([0], np.cumsum(out_lengths))).tolist()
+            for first in range(0, len(batch), _BUILD_SENTENCES):
+                stop = min(first + _BUILD_SENTENCES, len(batch))
+                yield from native.build_sentences(batch, refs, out_lengths, phrase_strings, first, stop,
+                                                  starts_in[first], starts_out[first])
+
+    def _apply_python(self, sentences):
         index = _new_index(self.words)
         words = list(self.words)
         flags = self.is_connector(words)
@@ -302,9 +367,15 @@ class Phrases(_PhrasesTransformation):
     def _learn_ids(self, ids, lengths):
         flags = np.fromiter(map(self.connector_words.__contains__, self._words), dtype=np.bool_,
                             count=len(self._words))
-        ucount, a, node_b, counts, parent, word, total, min_reduce = kernels.count_phrases(
-            ids, np.asarray(lengths, np.int64), flags, len(self._words), self._trie_parent, self._trie_word,
-            self.max_vocab_size, 1)
+        lengths = np.asarray(lengths, np.int64)
+        fast = kernels.count_sorted(ids, lengths, flags, len(self._words), self._trie_parent, self._trie_word)
+        if fast is not None and np.count_nonzero(fast[0]) + len(fast[1]) <= self.max_vocab_size:
+            # the counts never outgrew max_vocab_size, so count_phrases would not have pruned either
+            ucount, a, node_b, counts, parent, word, total = fast
+            min_reduce = 1
+        else:
+            ucount, a, node_b, counts, parent, word, total, min_reduce = kernels.count_phrases(
+                ids, lengths, flags, len(self._words), self._trie_parent, self._trie_word, self.max_vocab_size, 1)
         self._trie_parent, self._trie_word = parent, word
         self.corpus_word_count += int(total)
         old = np.zeros(len(ucount), np.int64)

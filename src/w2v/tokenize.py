@@ -13,8 +13,10 @@ text that is not one sentence per line: a sentence then ends after ``.``, ``!``,
 ``…`` or their CJK forms followed by white space (or at once for the CJK forms), or at a
 blank line, and lines in between are joined.
 
-Everything works on whole blocks of text with C-level operations (``str.lower`` on the
-block, a compiled pattern's ``findall`` mapped over the lines): no Python bytecode per token.
+Everything works on whole blocks of text with C-level operations: ``str.lower`` on the block,
+then ``words`` in the C extension ``w2v._textio`` (one table lookup per character, built from the
+interpreter's own Unicode predicates, the ones ``re`` uses), or where the extension was not
+built, the compiled pattern below (the readable reference: tests hold the C tokenizer to it).
 """
 import functools
 import itertools
@@ -34,9 +36,25 @@ class TokenizerError(W2VError, ValueError):
     """A tokenizer option is not one of the known values."""
 
 
+def _c_tokenizer():
+    try:
+        from . import _textio
+    except ImportError:
+        return None
+    return _textio if hasattr(_textio, "tokenize_words") else None
+
+
 @functools.lru_cache(maxsize=1)
-def _marks_class():
-    """The character ranges of every combining mark (Unicode categories Mn, Mc, Me)."""
+def _classes():
+    """The C tokenizer's table: class bits per code point."""
+    import array
+    ranges = array.array("i", [c for pair in _mark_ranges() for c in pair])
+    return _c_tokenizer().word_classes(ranges.tobytes())
+
+
+@functools.lru_cache(maxsize=1)
+def _mark_ranges():
+    """(first, last) code points of every run of combining marks (Unicode categories Mn, Mc, Me)."""
     cats = list(map(unicodedata.category, map(chr, range(0x110000))))
     ranges = []
     start = None
@@ -47,6 +65,13 @@ def _marks_class():
         elif start is not None:
             ranges.append((start, code - 1))
             start = None
+    return ranges
+
+
+@functools.lru_cache(maxsize=1)
+def _marks_class():
+    """The combining marks as the inside of a regular-expression character class."""
+    ranges = _mark_ranges()
     return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
 
 
@@ -89,6 +114,7 @@ class Tokenizer:
         self.punctuation = punctuation
         self.split_sentences = bool(split_sentences)
         self._findall = _word_pattern(punctuation == "keep").findall if mode == "words" else None
+        self._native = _c_tokenizer() if mode == "words" else None
 
     @classmethod
     def make(cls, spec):
@@ -132,14 +158,48 @@ class Tokenizer:
             pieces.pop()
         return pieces
 
+    def complete_end(self, text):
+        """Where the last complete sentence of a block ends (the rest waits for the next block):
+        the block's end, unless sentences are split at punctuation and some text follows the
+        last sentence end.  0 when the block holds no sentence end at all."""
+        if not self.split_sentences:
+            return len(text)
+        pattern = _sentence_pattern()
+        window = 4096
+        while True:
+            start = max(0, len(text) - window)
+            end = None
+            for end in pattern.finditer(text, start):   # the tail only: a few matches
+                pass
+            if end is not None:
+                return end.end()
+            if start == 0:
+                return 0
+            window *= 8
+
     def split_block(self, text):
         """A block of text (whole lines) as a list of token lists, one per sentence (maybe empty)."""
+        tokens, lengths = self.split_flat(text)
+        ends = list(itertools.accumulate(lengths))
+        return list(map(tokens.__getitem__, map(slice, [0] + ends[:-1], ends)))
+
+    def split_flat(self, text):
+        """A block of text (whole lines) as (all tokens in one list, tokens per sentence)."""
         if self.lowercase:
             text = text.lower()
+        if self._native is not None:
+            source = _sentence_pattern().split(text) if self.split_sentences else text
+            tokens, lengths = self._native.tokenize_words(source, _classes(), self.punctuation == "keep")
+            return tokens, memoryview(lengths).cast("q").tolist()
+        return self.reference_split(text, lowercase=False)
+
+    def reference_split(self, text, lowercase=None):
+        """``split_flat`` with Python's ``re`` (the fallback, and the reference for the C tokenizer)."""
+        if self.lowercase if lowercase is None else lowercase:
+            text = text.lower()
         pieces = self._pieces(text)
-        if self._findall is None:
-            return list(map(str.split, pieces))
-        return list(map(self._findall, pieces))
+        split = list(map(str.split if self._findall is None else self._findall, pieces))
+        return list(itertools.chain.from_iterable(split)), list(map(len, split))
 
     def tokens(self, text):
         """All the tokens of one string, as one list (for a single sentence)."""
@@ -150,6 +210,11 @@ class Tokenizer:
         each list's text tokenized again.  Sentence splitting does not apply to token lists."""
         if self.lowercase:
             batch = [list(map(str.lower, sentence)) for sentence in batch]
+        if self._native is not None:
+            tokens, lengths = self._native.tokenize_words(list(map(" ".join, batch)), _classes(),
+                                                          self.punctuation == "keep")
+            ends = list(itertools.accumulate(memoryview(lengths).cast("q").tolist()))
+            return list(map(tokens.__getitem__, map(slice, [0] + ends[:-1], ends)))
         if self._findall is not None:
             batch = list(map(self._findall, map(" ".join, batch)))
         return batch

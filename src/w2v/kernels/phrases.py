@@ -169,12 +169,101 @@ def count_phrases(ids, lengths, is_conn, n_words, trie_parent, trie_word, max_vo
 
 
 @njit(nogil=True, cache=True)
-def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, out, out_lengths):
+def candidate_keys(ids, lengths, is_conn, n_words, trie_parent, trie_word, max_node):
+    """Count unigrams and write one int64 key per candidate occurrence, for sorting.
+
+    The key of (a, connector run ``node``, b) is ``(a * max_node + node) * n_words + b``;
+    sorting the keys and counting equal runs gives the candidates' counts in order of
+    (a, node, b), with two sequential passes and a sort instead of a hash table that misses
+    the cache on every token.  No pruning: the caller uses :func:`count_phrases` when the
+    counts outgrow ``max_vocab_size``.  Returns (unigram counts, keys, trie parent, trie word,
+    total words, ok); ok is False when a connector run's node reaches ``max_node``.
+    """
+    ucount = np.zeros(n_words, np.int64)
+    keys = np.empty(len(ids), np.int64)
+    n_keys = 0
+    n_nodes = len(trie_parent)
+    parents = np.empty(max(16, 2 * n_nodes), np.int64)
+    cwords = np.empty(max(16, 2 * n_nodes), np.int64)
+    parents[:n_nodes] = trie_parent
+    cwords[:n_nodes] = trie_word
+    ccap = 1 << 10
+    while ccap < 4 * n_nodes:
+        ccap *= 2
+    c1 = np.full(ccap, _EMPTY, np.int64)
+    c2 = np.zeros(ccap, np.int64)
+    cv = np.zeros(ccap, np.int64)
+    for node in range(1, n_nodes):
+        s, _ = _insert(c1, c2, parents[node], cwords[node])
+        cv[s] = node
+    total = 0
+    pos = 0
+    for sent in range(len(lengths)):
+        start = -1
+        node = 0
+        for i in range(pos, pos + lengths[sent]):
+            w = ids[i]
+            if not is_conn[w]:
+                ucount[w] += 1
+                if start >= 0:
+                    keys[n_keys] = (start * max_node + node) * n_words + w
+                    n_keys += 1
+                start = w
+                node = 0
+            elif start >= 0:
+                s, new = _insert(c1, c2, node, w)
+                if new:
+                    if n_nodes == len(parents):
+                        parents = np.concatenate((parents, np.empty(len(parents), np.int64)))
+                        cwords = np.concatenate((cwords, np.empty(len(cwords), np.int64)))
+                    parents[n_nodes] = node
+                    cwords[n_nodes] = w
+                    cv[s] = n_nodes
+                    n_nodes += 1
+                    if n_nodes >= max_node:
+                        return ucount, keys[:0], parents[:n_nodes].copy(), cwords[:n_nodes].copy(), total, False
+                    if 2 * n_nodes > ccap:
+                        ccap *= 2
+                        c1, c2, cv, _ = _rebuild(c1, c2, cv, ccap, 0)
+                        s = table_find(c1, c2, node, w)
+                node = cv[s]
+            total += 1
+        pos += lengths[sent]
+    return ucount, keys[:n_keys], parents[:n_nodes].copy(), cwords[:n_nodes].copy(), total, True
+
+
+def count_sorted(ids, lengths, is_conn, n_words, trie_parent, trie_word):
+    """:func:`count_phrases` without pruning, by sorting keys: the same counts (in (a, node, b)
+    order), or None when the keys cannot hold the connector runs (use count_phrases)."""
+    n_words = max(int(n_words), 1)
+    max_node = (2 ** 63 - 1) // (n_words * n_words)
+    if max_node < 2:
+        return None
+    ucount, keys, parent, word, total, ok = candidate_keys(ids, lengths, is_conn, n_words, trie_parent,
+                                                           trie_word, max_node)
+    if not ok:
+        return None
+    keys.sort()
+    if len(keys):
+        first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        counts = np.diff(np.append(first, len(keys)))
+        keys = keys[first]
+    else:
+        counts = np.zeros(0, np.int64)
+    b = keys % n_words
+    rest = keys // n_words
+    a, node = rest // max_node, rest % max_node
+    return ucount, a, (node << 32) | b, counts, parent, word, total
+
+
+@njit(nogil=True, cache=True)
+def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, out, out_lengths, positions=False):
     """Join phrases greedily left to right, as gensim's ``analyze_sentence``: a candidate
     (start word, connectors, word) found in table (p1, p2) → phrase index ``pv`` becomes the
     one id ``phrase_base + index``; the word after a phrase starts afresh.  Connector runs
     are looked up in the trie table (c1, c2) → node ``cv``.  Writes ``out``/``out_lengths``;
-    returns the number of ids written."""
+    returns the number of ids written.  With ``positions``, ``out`` gets each kept token's
+    position in ``ids`` and ``-1 - index`` for a phrase instead (for rebuilding token lists)."""
     n_out = 0
     pos = 0
     for sent in range(len(lengths)):
@@ -190,12 +279,12 @@ def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, ou
                     if node >= 0:
                         found = table_find(p1, p2, ids[start], (node << 32) | w)
                     if found >= 0:
-                        out[n_out] = phrase_base + pv[found]
+                        out[n_out] = -1 - pv[found] if positions else phrase_base + pv[found]
                         n_out += 1
                         start = -1
                     else:
                         for k in range(start, i):
-                            out[n_out] = ids[k]
+                            out[n_out] = k if positions else ids[k]
                             n_out += 1
                         start = i
                 else:
@@ -206,11 +295,11 @@ def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, ou
                     s = table_find(c1, c2, node, w)
                     node = cv[s] if s >= 0 else -1
             else:
-                out[n_out] = w
+                out[n_out] = i if positions else w
                 n_out += 1
         if start >= 0:
             for k in range(start, end):
-                out[n_out] = ids[k]
+                out[n_out] = k if positions else ids[k]
                 n_out += 1
         out_lengths[sent] = n_out - begin
         pos = end
