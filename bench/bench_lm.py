@@ -44,6 +44,7 @@ def main(argv=None):
     ap.add_argument("--vector-size", type=int, default=60)
     ap.add_argument("--hidden", type=int, default=100)
     ap.add_argument("--contexts", default="2,4")
+    ap.add_argument("--objective", default="auto", choices=("auto", "softmax", "sampled", "nce"))
     ap.add_argument("--json", metavar="PATH")
     args = ap.parse_args(argv)
     if args.corpus is None:
@@ -72,10 +73,12 @@ def main(argv=None):
         print(rows[-1], flush=True)
     for context in [int(c) for c in args.contexts.split(",")]:
         lm = LanguageModel(vocabulary=vocab, context=context, vector_size=args.vector_size, hidden=args.hidden,
-                           epochs=args.epochs, max_time=args.max_time, progress=False, seed=1)
+                           epochs=args.epochs, max_time=args.max_time, objective=args.objective, progress=False,
+                           seed=1)
         lm.train(train, validation_sentences=valid)
         tr = lm.last_training
-        ppl = perplexity_of(lm.log_probabilities(test))
+        lm_logp = lm.log_probabilities(test)
+        ppl = perplexity_of(lm_logp)
         frac = tr["samples_per_second"] * tr["flops_per_sample"] / (gflops * 1e9)
         rows.append({"model": f"neural context {context} ({tr['objective']}, {tr['epochs']} epochs, "
                               f"stopped by {tr['stopped']})", "perplexity": ppl, "seconds": tr["seconds"],
@@ -84,7 +87,7 @@ def main(argv=None):
         ng = ngrams[context + 1]
         mix = MixtureModel(lm, ng)
         w = mix.fit_weight(valid)
-        mppl = perplexity_of(mix.log_probabilities(test))
+        mppl = perplexity_of(mix.mix(lm_logp, ng.log_probabilities(test)))
         base = perplexity_of(ng.log_probabilities(test))
         rows.append({"model": f"mixture context {context} + KN order {context + 1} (neural weight {w:.2f})",
                      "perplexity": mppl, "seconds": tr["seconds"] + rows[0 if context + 1 == 3 else 1]["seconds"],

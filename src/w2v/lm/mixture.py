@@ -49,12 +49,15 @@ class MixtureModel:
                                   self.ngram.log_probabilities(validation_sentences))
         return self.weight
 
+    def mix(self, log_p_neural, log_p_ngram):
+        """The mixture's log probabilities from its parts' (natural-log, per token)."""
+        a = np.log(self.weight) + log_p_neural if self.weight > 0 else -np.inf
+        b = np.log1p(-self.weight) + log_p_ngram if self.weight < 1 else -np.inf
+        return np.logaddexp(a, b)
+
     def log_probabilities(self, sentences):
         """Natural-log mixture probability of every test token and sentence end."""
-        return np.logaddexp(np.log(self.weight) + self.neural.log_probabilities(sentences) if self.weight > 0
-                            else -np.inf,
-                            np.log1p(-self.weight) + self.ngram.log_probabilities(sentences) if self.weight < 1
-                            else -np.inf)
+        return self.mix(self.neural.log_probabilities(sentences), self.ngram.log_probabilities(sentences))
 
     def perplexity(self, sentences):
         return perplexity_of(self.log_probabilities(sentences))
@@ -100,16 +103,17 @@ def evaluate(corpus, test=None, *, order=None, test_fraction=0.1, validation=0.0
     lm.train(train, validation_sentences=valid)
     mixture = MixtureModel(lm, ngram)
     weight = mixture.fit_weight(valid)
+    log_p = {"ngram": ngram.log_probabilities(held_test), "neural": lm.log_probabilities(held_test)}
+    log_p["mixture"] = mixture.mix(log_p["neural"], log_p["ngram"])
     rows = []
-    for name, model, seconds, extra in (
-            (f"Kneser-Ney {order}-gram", ngram, ngram_seconds, {"order": order}),
-            (f"neural, context {lm.context}", lm, lm.last_training["seconds"],
+    for name, key, seconds, extra in (
+            (f"Kneser-Ney {order}-gram", "ngram", ngram_seconds, {"order": order}),
+            (f"neural, context {lm.context}", "neural", lm.last_training["seconds"],
              {"context": lm.context, "samples_per_second": lm.last_training["samples_per_second"],
               "epochs": lm.last_training["epochs"], "objective": lm.last_training["objective"]}),
-            (f"mixture (neural weight {weight:.2f})", mixture, ngram_seconds + lm.last_training["seconds"],
+            (f"mixture (neural weight {weight:.2f})", "mixture", ngram_seconds + lm.last_training["seconds"],
              {"weight": weight})):
-        logp = model.log_probabilities(held_test)
-        rows.append({"model": name, "perplexity": perplexity_of(logp), "tokens": int(len(logp)),
+        rows.append({"model": name, "perplexity": perplexity_of(log_p[key]), "tokens": int(len(log_p[key])),
                      "training_seconds": seconds, **extra})
     base = rows[0]["perplexity"]
     for row in rows:
