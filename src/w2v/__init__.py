@@ -17,6 +17,7 @@ _LAZY = {
     "FrozenPhrases": ("phrases", "FrozenPhrases"),
     "Tokenizer": ("tokenize", "Tokenizer"),
     "LanguageModel": ("lm", "LanguageModel"),
+    "NGramModel": ("lm", "NGramModel"),
 }
 _LAZY_MODULES = ("phrases", "tokenize")
 

@@ -1,4 +1,4 @@
-"""`w2v lm`: train and use the neural language model (train, predict, generate, perplexity, demo)."""
+"""`w2v lm`: train and use the neural language model (train, predict, generate, perplexity, evaluate, demo)."""
 import json
 import sys
 import warnings
@@ -37,6 +37,18 @@ def register(sub):
     e.add_argument("text", help="test text, one sentence per line")
     e.add_argument("--json", action="store_true", help='print {"perplexity": ..., "tokens": ...}')
     e.set_defaults(func=_perplexity)
+
+    v = lm_sub.add_parser("evaluate", help="the paper's table: Kneser-Ney baseline vs neural vs their mixture",
+                          description="Train a Kneser-Ney n-gram model, the neural model and their mixture on one "
+                                      "split of CORPUS and print their test perplexities and training times. "
+                                      "Without --test, a seeded 10%% of the sentences is the test set; a further 5%% "
+                                      "of the rest chooses the neural model's early stopping and the mixture weight.")
+    v.add_argument("corpus", help="a text file (plain, .gz, .bz2, .xz), a folder, or - for stdin")
+    v.add_argument("--test", metavar="FILE", help="test text (default: a seeded 10%% of the corpus's sentences)")
+    v.add_argument("--order", type=int, help="n-gram order (default: context + 1)")
+    v.add_argument("--json", action="store_true", help="print the table as JSON")
+    _training_options(v)
+    v.set_defaults(func=_evaluate)
 
     d = lm_sub.add_parser("demo", help="train on the built-in corpus and predict 'thou shalt ...'")
     d.add_argument("-o", "--output", default="w2v-lm-demo.w2v", metavar="PATH", help="where to save the model")
@@ -138,6 +150,31 @@ def _perplexity(args):
         print(json.dumps({"perplexity": ppl, "tokens": int(len(logp))}))
     else:
         print(f"perplexity {ppl:.2f} over {len(logp):,} tokens (words and sentence ends)")
+
+
+def _evaluate(args):
+    from ..lm.data import LMError
+    from ..lm.mixture import evaluate
+
+    if args.order is not None and args.order < 1:
+        raise LMError(f"--order must be >= 1, got {args.order}")
+    given = {name: getattr(args, name) for name in _TRAINING if getattr(args, name) is not None}
+    given["direct"] = args.direct
+    seed = given.get("seed", 1)
+    result = evaluate(args.corpus, args.test, order=args.order, seed=seed, neural=given,
+                      progress=False if args.quiet else None)
+    rows = result["rows"]
+    if args.json:
+        print(json.dumps({k: v for k, v in result.items() if k != "models"}))
+        return
+    print(f"vocabulary {result['vocabulary']:,} words; train {result['train_tokens']:,}, validation "
+          f"{result['validation_tokens']:,}, test {result['test_tokens']:,} tokens")
+    width = max(len(r["model"]) for r in rows)
+    print(f"{'model'.ljust(width)}  test perplexity  vs n-gram  training s")
+    print(f"{'-' * width}  ---------------  ---------  ----------")
+    for r in rows:
+        print(f"{r['model'].ljust(width)}  {r['perplexity']:15.2f}  {100 * r['vs_ngram']:+8.1f}%  "
+              f"{r['training_seconds']:10.1f}")
 
 
 def _demo(args):

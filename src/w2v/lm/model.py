@@ -370,7 +370,7 @@ class LanguageModel:
 
 
 _KIND_NAMES = {"model": "a word2vec model", "vectors": "word vectors", "items": "an item model",
-               "lm": "a neural language model"}
+               "lm": "a neural language model", "ngram": "an n-gram language model"}
 
 
 def load_kind(path, expect):

@@ -1,0 +1,110 @@
+"""Language-model benchmark: Kneser-Ney (orders 3, 5) vs the neural model (context 2, 4) vs their mixture.
+
+One corpus read, one seeded 90/10 sentence split (test), a further seeded 5% of the training
+sentences for validation (the neural model's early stopping and the mixture weight); all models
+share one vocabulary.  Prints test perplexity, training time and samples/s, and the neural
+training throughput as a fraction of this machine's float32 matmul rate.
+
+    python bench/bench_lm.py                        # the built-in corpus
+    python bench/bench_lm.py ../shared/data/english-5m.txt.gz --min-count 5 --max-time 300
+"""
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+from w2v.lm import data
+from w2v.lm.mixture import MixtureModel
+from w2v.lm.model import LanguageModel, perplexity_of
+from w2v.lm.ngram import NGramModel
+
+
+def sgemm_gflops(n=1024, repeat=5):
+    a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
+    b = a.T.copy()
+    a @ b
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t)
+    return 2 * n ** 3 / np.median(times) / 1e9
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", nargs="?", default=None, help="default: the built-in demo corpus")
+    ap.add_argument("--min-count", type=int, default=3)
+    ap.add_argument("--max-time", type=float, default=120, help="seconds per neural model")
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--vector-size", type=int, default=60)
+    ap.add_argument("--hidden", type=int, default=100)
+    ap.add_argument("--contexts", default="2,4")
+    ap.add_argument("--objective", default="auto", choices=("auto", "softmax", "sampled", "nce"))
+    ap.add_argument("--json", metavar="PATH")
+    args = ap.parse_args(argv)
+    if args.corpus is None:
+        from w2v.cli.train import demo_corpus_path
+
+        args.corpus = demo_corpus_path()
+    gflops = sgemm_gflops()
+    t = time.perf_counter()
+    vocab, sentences = data.read(args.corpus, None, args.min_count, progress=False)
+    read_s = time.perf_counter() - t
+    rest, test = sentences.split(0.1, 1)
+    train, valid = rest.split(0.05, 2)
+    print(f"# {os.path.basename(args.corpus)}: vocabulary {len(vocab.words):,} (min_count {args.min_count}), "
+          f"train {train.tokens:,} / validation {valid.tokens:,} / test {test.tokens:,} tokens; read in "
+          f"{read_s:.1f} s; sgemm {gflops:.1f} GFLOP/s; {os.cpu_count()} cores; "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
+    rows, ngrams = [], {}
+    for order in (3, 5):
+        t = time.perf_counter()
+        ng = NGramModel(vocabulary=vocab, order=order).train(train)
+        s = time.perf_counter() - t
+        ngrams[order] = ng
+        ppl = perplexity_of(ng.log_probabilities(test))
+        rows.append({"model": f"Kneser-Ney order {order}", "perplexity": ppl, "seconds": s,
+                     "samples_per_second": train.tokens / s})
+        print(rows[-1], flush=True)
+    for context in [int(c) for c in args.contexts.split(",")]:
+        lm = LanguageModel(vocabulary=vocab, context=context, vector_size=args.vector_size, hidden=args.hidden,
+                           epochs=args.epochs, max_time=args.max_time, objective=args.objective, progress=False,
+                           seed=1)
+        lm.train(train, validation_sentences=valid)
+        tr = lm.last_training
+        lm_logp = lm.log_probabilities(test)
+        ppl = perplexity_of(lm_logp)
+        frac = tr["samples_per_second"] * tr["flops_per_sample"] / (gflops * 1e9)
+        rows.append({"model": f"neural context {context} ({tr['objective']}, {tr['epochs']} epochs, "
+                              f"stopped by {tr['stopped']})", "perplexity": ppl, "seconds": tr["seconds"],
+                     "samples_per_second": tr["samples_per_second"], "sgemm_fraction": frac})
+        print(rows[-1], flush=True)
+        ng = ngrams[context + 1]
+        mix = MixtureModel(lm, ng)
+        w = mix.fit_weight(valid)
+        mppl = perplexity_of(mix.mix(lm_logp, ng.log_probabilities(test)))
+        base = perplexity_of(ng.log_probabilities(test))
+        rows.append({"model": f"mixture context {context} + KN order {context + 1} (neural weight {w:.2f})",
+                     "perplexity": mppl, "seconds": tr["seconds"] + rows[0 if context + 1 == 3 else 1]["seconds"],
+                     "vs_kn": mppl / base - 1})
+        print(rows[-1], flush=True)
+    print("\n| model | test perplexity | training s | samples/s | of sgemm |")
+    print("|---|---:|---:|---:|---:|")
+    for r in rows:
+        sps = f"{r['samples_per_second']:,.0f}" if "samples_per_second" in r else ""
+        frac = f"{100 * r['sgemm_fraction']:.1f}%" if "sgemm_fraction" in r else ""
+        extra = f" ({100 * r['vs_kn']:+.1f}% vs KN)" if "vs_kn" in r else ""
+        print(f"| {r['model']} | {r['perplexity']:.1f}{extra} | {r['seconds']:.1f} | {sps} | {frac} |")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"rows": rows, "sgemm_gflops": gflops, "python": sys.version, "platform": platform.platform()},
+                      f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
