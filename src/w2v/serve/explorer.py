@@ -135,7 +135,10 @@ def encode(report):
     """The JSON bytes of an answer (a map's are made once and kept, see :class:`Encoded`)."""
     body = getattr(report, "body", None)
     if body is None:
-        body = json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            body = json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:       # a lone surrogate (not from HTTP, which decodes UTF-8): escape it
+            body = json.dumps(report, separators=(",", ":")).encode("ascii")
     return body
 
 

@@ -80,9 +80,20 @@ async function search(word) {
 }
 
 // -- colour rows ----------------------------------------------------------------------------
-function rowsTable(labels, values, colours, agree, removable) {
+function rowsTable(labels, values, colours, agree, removable, info = "cell-info") {
   const table = el("table", { class: "rows" });
   const agreeing = new Set(agree || []);
+  let column = [];
+  // Hovering a cell shows its value and compares its column: every row's value in that dimension.
+  const compare = (label, d) => {
+    for (const td of column) td.classList.remove("col-hover");
+    column = [...table.querySelectorAll(`td[data-dim="${d}"]`)];
+    for (const td of column) td.classList.add("col-hover");
+    const others = labels.map((l, i) => `${l} ${values[i][d].toFixed(2)}`).join(", ");
+    $(info).textContent = `${label}: dimension ${d} = ${values[labels.indexOf(label)][d].toFixed(4)}` +
+      (labels.length > 1 ? ` | column ${d}: ${others}` + (agreeing.has(d) ? " (all agree)" : "") : "");
+  };
+  table.addEventListener("mouseleave", () => { for (const td of column) td.classList.remove("col-hover"); column = []; });
   labels.forEach((label, i) => {
     const tr = el("tr");
     tr.dataset.word = label;
@@ -94,9 +105,7 @@ function rowsTable(labels, values, colours, agree, removable) {
       const td = el("td", { class: "cell" + (agreeing.has(d) ? " agree" : ""), style: `background:${colours[i][d]}` });
       td.dataset.dim = d;
       td.dataset.value = v;
-      td.addEventListener("mouseenter", () => {
-        $("cell-info").textContent = `${label}: dimension ${d} = ${v.toFixed(4)}`;
-      });
+      td.addEventListener("mouseenter", () => compare(label, d));
       tr.append(td);
     });
     table.append(tr);
@@ -475,6 +484,7 @@ async function start() {
 
   $("search").addEventListener("input", (e) => complete(e.target.value));
   $("row-word").addEventListener("input", (e) => complete(e.target.value));
+  $("item-search").addEventListener("input", (e) => complete(e.target.value));
   $("search-form").addEventListener("submit", (e) => { e.preventDefault(); search($("search").value); });
   $("rows-form").addEventListener("submit", (e) => { e.preventDefault(); addRow($("row-word").value); });
   $("analogy-form").addEventListener("submit", (e) => { e.preventDefault(); analogy(); });
