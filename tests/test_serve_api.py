@@ -445,6 +445,50 @@ def test_w2v_serve_prints_its_address_and_stops_on_ctrl_c(model_path):
             proc.kill()
 
 
+def serve_process(*argv):
+    """`w2v serve …` in a child process; (process, the address it printed)."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "w2v", "serve", *argv, "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline()
+    assert line.startswith("w2v serve: http://127.0.0.1:") and "Ctrl-C" in line, (line, proc.poll())
+    return proc, line.split()[2]
+
+
+def test_w2v_serve_with_a_token_prints_it_and_requires_it(model_path):
+    proc, address = serve_process(model_path, "--token", "let-me-in")
+    try:
+        assert address.endswith("/?token=let-me-in")
+        base = address.split("/?")[0]
+        assert get(f"{base}/api/info")[0] == 403
+        assert get(f"{base}/api/info?token=let-me-in")[0] == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_ctrl_c_stops_a_server_with_a_big_vocabulary(tmp_path):
+    """60,000 words: the shared neighbour scan's threads run, and must not keep the process alive."""
+    rng = np.random.default_rng(0)
+    kv = w2v.KeyedVectors(8)
+    kv.set_vectors([f"w{i}" for i in range(60_000)], rng.standard_normal((60_000, 8), dtype=np.float32))
+    path = str(tmp_path / "big.w2v")
+    kv.save(path)
+    proc, address = serve_process(path)
+    try:
+        status, body, _ = get(f"{address.rstrip('/')}/api/neighbors?word=w5&n=3")
+        assert status == 200 and body == {"positive": ["w5"], "negative": [], "results": [
+            {"word": w, "similarity": round(s, 6)} for w, s in kv.most_similar("w5", topn=3)]}
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+        assert "stopped" in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def test_w2v_serve_rejects_bad_options(model_path, capsys):
     assert cli_main(["serve", model_path, "--port", "70000"]) == 2
     assert "--port" in capsys.readouterr().err
@@ -454,3 +498,39 @@ def test_w2v_serve_without_the_extra_says_how_to_install_it(model_path, capsys, 
     monkeypatch.setitem(sys.modules, "uvicorn", None)          # as if uvicorn were not installed
     assert cli_main(["serve", model_path]) == 2
     assert "pip install 'w2v[serve]'" in capsys.readouterr().err
+
+
+JUNK = ["", "0", "-1", "1e309", "nan", "inf", "3.5", "99999999999999999999", "g0w1", "nosuchword", "é\u0301",
+        "\x00", "../../etc/passwd", "a" * 300, "1" * 30, "true", "3CosMul", "umap", " ", "\ud800x"]
+
+
+def test_no_junk_parameter_gives_a_server_error(model):
+    """Every endpoint, every parameter it takes (and one it does not), junk values alone, twice and mixed
+    with good ones: the answer is 2xx or 4xx with an error message, never a 5xx or an exception."""
+    rng = np.random.default_rng(0)
+    explorer = Explorer(model, source="model.w2v")
+    names = {"info": [], "neighbors": ["word", "negative", "n", "restrict_vocab"],
+             "analogy": ["positive", "negative", "n", "method", "restrict_vocab", "rows"], "doesnt_match": ["word"],
+             "vectors": ["word", "dims"], "complete": ["prefix", "n"], "suggest": ["word"], "map": ["n", "method"],
+             "pairs": ["sentence", "window", "mode", "negative", "seed"],
+             "step": ["input", "output", "negative", "negatives", "alpha", "seed"], "items/similar": ["item", "n"],
+             "items/recommend": ["history", "n", "exclude_seen"], "predict": ["context", "n"]}
+    good = {"word": "g0w1", "negative": "g1w1", "positive": "g0w2", "prefix": "g", "sentence": "g0w1 g0w2 g0w3",
+            "input": "g0w1", "output": "g0w2", "item": "g0w1", "history": "g0w1", "context": "g0w1"}
+    assert set(names) == set(Explorer.ENDPOINTS)
+    checked = 0
+    for endpoint, params in names.items():
+        for param in params + ["bogus"]:
+            for junk in JUNK:
+                for pairs in ([(param, junk)], [(param, junk), (param, junk)],
+                              [(p, good[p]) for p in params if p in good and p != param] + [(param, junk)]):
+                    status, body = explorer.respond(endpoint, pairs)
+                    report = json.loads(body)
+                    assert 200 <= status < 500, (endpoint, pairs, status, report)
+                    assert status < 300 or isinstance(report.get("error"), str), (endpoint, pairs, report)
+                    checked += 1
+        for _ in range(20):                          # random mixtures of the endpoint's parameters
+            pairs = [(str(rng.choice(params + ["n"])), str(rng.choice(JUNK))) for _ in range(rng.integers(1, 5))]
+            status, body = explorer.respond(endpoint, pairs)
+            assert 200 <= status < 500, (endpoint, pairs, status, body)
+    assert checked > 2000

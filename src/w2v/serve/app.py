@@ -1,6 +1,6 @@
 """The Starlette application: the page, its static files and the JSON API, optionally behind a token."""
+import contextlib
 import hmac
-import json
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -16,10 +16,8 @@ def _static_dir():
     return str(resources.files("w2v.serve") / "static")
 
 
-def _json(status, report):
-    body = json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(body, status_code=status, media_type="application/json",
-                    headers={"Cache-Control": "no-store"})
+def _json(status, body):
+    return Response(body, status_code=status, media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
 def build_app(explorer):
@@ -28,9 +26,10 @@ def build_app(explorer):
     async def api(request):
         name = request.path_params["name"]
         pairs = list(request.query_params.multi_items())
-        # Queries are numpy work that releases the GIL: a thread each, so requests run side by side.
-        status, report = await run_in_threadpool(explorer.answer, name, pairs)
-        return _json(status, report)
+        # Queries are numpy and numba work that releases the GIL: a thread each, so requests run side by
+        # side (and the big neighbour scans of concurrent requests are shared, see w2v.serve.search).
+        status, body = await run_in_threadpool(explorer.respond, name, pairs)
+        return _json(status, body)
 
     async def index(request):
         return RedirectResponse("/static/index.html" + (f"?{request.url.query}" if request.url.query else ""))
@@ -40,7 +39,13 @@ def build_app(explorer):
         Route("/api/{name:path}", api),
         Mount("/static", StaticFiles(directory=_static_dir()), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed, 500: _server_error})
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        explorer.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={404: _not_found, 405: _not_allowed, 500: _server_error})
     app.state.explorer = explorer
     if explorer.token:
         return TokenGate(app, explorer.token)

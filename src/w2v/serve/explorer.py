@@ -6,6 +6,7 @@ results come from the same functions as the CLI (``similar_json``, ``analogy_jso
 ``pairs_table``, ``step_tables``), so the API and `w2v … --json` cannot drift apart.
 """
 import bisect
+import json
 import threading
 import time
 import warnings
@@ -130,6 +131,25 @@ def _rounded(matrix, digits=5):
     return np.round(np.asarray(matrix, dtype=np.float64), digits).tolist()
 
 
+def encode(report):
+    """The JSON bytes of an answer (a map's are made once and kept, see :class:`Encoded`)."""
+    body = getattr(report, "body", None)
+    if body is None:
+        try:
+            body = json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:       # a lone surrogate (not from HTTP, which decodes UTF-8): escape it
+            body = json.dumps(report, separators=(",", ":")).encode("ascii")
+    return body
+
+
+class Encoded(dict):
+    """An answer that is sent many times (a finished map): its JSON is encoded once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.body = encode(dict(self))
+
+
 def _table_json(frame):
     """A pandas table as {columns, rows}, numbers as plain floats/ints."""
     rows = []
@@ -168,10 +188,10 @@ class MapJob:
             self.stage = f"projecting with {self.method}"
             coords, axes = project(matrix, method=self.method)
             coords = np.asarray(coords, dtype=np.float64)
-            self.result = {"status": "ready", "method": self.method, "n": len(words), "axes": list(axes),
-                           "words": [str(w) for w in words], "x": np.round(coords[:, 0], 5).tolist(),
-                           "y": np.round(coords[:, 1], 5).tolist(),
-                           "seconds": round(time.monotonic() - self.started, 3)}
+            self.result = Encoded(status="ready", method=self.method, n=len(words), axes=list(axes),
+                                  words=[str(w) for w in words], x=np.round(coords[:, 0], 5).tolist(),
+                                  y=np.round(coords[:, 1], 5).tolist(),
+                                  seconds=round(time.monotonic() - self.started, 3))
             self.stage, self.progress, self.status = "done", 1.0, "ready"
         except Exception as exc:   # reported to the page (and to every later request for this map)
             self.error = f"the {self.method} map could not be computed: {exc}"
@@ -212,18 +232,32 @@ class Explorer:
         self._maps = {}
         self._maps_lock = threading.Lock()
         self._complete_index = None
-        self._ready = threading.Event()
+        self._search = None
+        self._ready = False
+        self._ready_lock = threading.Lock()
 
     # -- start-up ---------------------------------------------------------------------------
     def warm_up(self):
         """Build what the first queries would otherwise build while others wait: unit vectors,
-        the fast-search copy (one query does both), the completion index, the noise table."""
-        kv = self.kv
-        if len(kv):
-            kv.most_similar(positive=[kv.index_to_key[0]], topn=1)
-        self._completion_index()
-        self._noise_table()
-        self._ready.set()
+        the fast-search copy (one query does both), the shared scan, the completion index, the
+        noise table.  Runs once; `w2v serve` calls it before the port opens, else the first request does."""
+        with self._ready_lock:
+            if self._ready:
+                return
+            kv = self.kv
+            if len(kv):
+                kv.most_similar(positive=[kv.index_to_key[0]], topn=1)
+            from .search import NeighbourSearch
+
+            self._search = NeighbourSearch(kv)
+            self._completion_index()
+            self._noise_table()
+            self._ready = True
+
+    def close(self):
+        """Stop the shared scan's threads (the server calls this when it stops)."""
+        if self._search is not None:
+            self._search.close()
 
     def methods(self):
         import importlib.util
@@ -301,7 +335,8 @@ class Explorer:
         p = Params(pairs, ("word", "negative", "n", "restrict_vocab"))
         positive = self._known(p.words("word", 1))
         negative = self._known(p.words("negative"))
-        return similar_json(self.kv, positive, negative, topn=self._topn(p), restrict_vocab=self._restrict(p))
+        return similar_json(self.kv, positive, negative, topn=self._topn(p), restrict_vocab=self._restrict(p),
+                            most_similar=self._search.most_similar)
 
     def analogy(self, pairs):
         from ..answers import analogy_json
@@ -310,12 +345,20 @@ class Explorer:
         positive = self._known(p.words("positive", 1))
         negative = self._known(p.words("negative"))
         method = p.choice("method", "3CosAdd", ("3CosAdd", "3CosMul"))
+        rows = p.flag("rows", False)
         report = analogy_json(self.kv, positive, negative, topn=self._topn(p), restrict_vocab=self._restrict(p),
-                              cosmul=method == "3CosMul")
-        if p.flag("rows", False):
+                              cosmul=method == "3CosMul", most_similar=self._search.most_similar)
+        if rows:
             from ..illustrate import analogy_rows
 
-            labels, matrix, _ = analogy_rows(self.kv, positive, negative, topn=1)
+            # The picture's input rows and their sum; its answer row is this answer's first word
+            # (3CosMul's when asked for, and without searching the vocabulary a second time).
+            labels, matrix, _ = analogy_rows(self.kv, positive, negative, topn=0)
+            if report["results"]:
+                best = report["results"][0]
+                score = f"cos {best['similarity']:.2f}" if method == "3CosAdd" else f"3CosMul {best['similarity']:.2f}"
+                labels = labels + [f"{best['word']}  ({score})"]
+                matrix = np.vstack([matrix, np.asarray(self.kv[best["word"]], dtype=matrix.dtype)[None, :]])
             report["rows"] = {"labels": labels, "values": _rounded(matrix), "colors": _colours(matrix)}
         return report
 
@@ -473,12 +516,17 @@ class Explorer:
         "step": step, "items/similar": items_similar, "items/recommend": items_recommend, "predict": predict,
     }
 
+    def respond(self, name, pairs):
+        """(status, JSON bytes) for endpoint ``name``: :meth:`answer`, encoded."""
+        status, report = self.answer(name, pairs)
+        return status, encode(report)
+
     def answer(self, name, pairs):
         """(status, JSON) for endpoint ``name``; errors of the request become 4xx, never 500."""
         method = self.ENDPOINTS.get(name)
         if method is None:
             return 404, {"error": f"no API endpoint {name!r}; the endpoints are: {', '.join(self.ENDPOINTS)}"}
-        self._ready.wait()
+        self.warm_up()
         try:
             report = method(self, pairs)
             return 202 if report.get("status") == "computing" else 200, report
@@ -488,3 +536,5 @@ class Explorer:
             return 404, {"error": str(exc.args[0] if exc.args else exc)}
         except (W2VError, ValueError) as exc:
             return 400, {"error": str(exc)}
+        except TimeoutError:
+            return 503, {"error": "the server is too busy to answer now; try again"}

@@ -105,3 +105,54 @@ def screenshot(url, path, word=None, analogy=None, rows=(), width=1280, height=1
                                timeout=60000)
         page.screenshot(path=path, full_page=True)
         return list(page.console_errors)
+
+
+MEASURE_MAP = """async ([moves, wheels]) => {
+    // Pan (drag), zoom (wheel) and hover the map with real DOM events.  For each event: the page's own
+    // work for it (the handler, then the redraw it asked for at the next animation frame), and the
+    // time from the event to the second animation frame after it (painted by then).
+    const canvas = document.getElementById('map'), r = canvas.getBoundingClientRect();
+    const frame = () => new Promise((ok) => requestAnimationFrame(() => ok()));
+    const paints = [], original = window.paintMap;
+    window.paintMap = function () { const t = performance.now(); original(); paints.push(performance.now() - t); };
+    const times = {pan: [], zoom: [], hover: [], pan_frame: [], zoom_frame: [], hover_frame: []};
+    async function measure(kind, fire) {
+        await frame();
+        paints.length = 0;
+        const t = performance.now();
+        fire();
+        const handler = performance.now() - t;
+        await frame(); await frame();
+        times[kind + '_frame'].push(performance.now() - t);
+        times[kind].push(handler + paints.reduce((a, b) => a + b, 0));
+    }
+    const mouse = (type, x, y, buttons) => canvas.dispatchEvent(new MouseEvent(type,
+        {clientX: r.left + x, clientY: r.top + y, buttons, bubbles: true, cancelable: true}));
+    let x = r.width / 2, y = r.height / 2;
+    try {
+        mouse('mousedown', x, y, 1);
+        for (let i = 0; i < moves; i++) {
+            x += (i % 20 < 10 ? 7 : -7); y += (i % 10 < 5 ? 3 : -3);
+            await measure('pan', () => mouse('mousemove', x, y, 1));
+        }
+        window.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+        for (let i = 0; i < wheels; i++) {
+            await measure('zoom', () => canvas.dispatchEvent(new WheelEvent('wheel', {clientX: r.left + x,
+                clientY: r.top + y, deltaY: i < wheels / 2 ? -100 : 100, bubbles: true, cancelable: true})));
+        }
+        for (let i = 0; i < moves; i++) {
+            await measure('hover', () => mouse('mousemove', r.width * (0.2 + 0.6 * i / moves),
+                                                r.height * (0.3 + 0.4 * ((i * 7) % moves) / moves), 0));
+        }
+    } finally {
+        window.paintMap = original;
+    }
+    return times;
+}"""
+
+
+def map_frame_times(page, moves=40, wheels=10):
+    """Milliseconds per event while panning, zooming and hovering the map already on ``page``:
+    ``pan``/``zoom``/``hover`` the page's work (its handler and the redraw it caused), ``*_frame``
+    the event to the second animation frame after it (painted by then)."""
+    return page.evaluate(MEASURE_MAP, [moves, wheels])
