@@ -44,7 +44,7 @@ def register(sub):
                                       "Without --test, a seeded 10%% of the sentences is the test set; a further 5%% "
                                       "of the rest chooses the neural model's early stopping and the mixture weight.")
     v.add_argument("corpus", help="a text file (plain, .gz, .bz2, .xz), a folder, or - for stdin")
-    v.add_argument("--test", metavar="FILE", help="test text (default: a seeded 10%% of the corpus's sentences)")
+    v.add_argument("--test", metavar="PATH", help="test text (default: a seeded 10%% of the corpus's sentences)")
     v.add_argument("--order", type=int, help="n-gram order (default: context + 1)")
     v.add_argument("--json", action="store_true", help="print the table as JSON")
     _training_options(v)

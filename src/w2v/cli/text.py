@@ -83,7 +83,7 @@ def run_phrases(args):
     scan = corpus.scan(args.corpus, tokenizer=tokenizer_from(args), progress=False)
     if not scan.total_words:
         raise corpus.CorpusError(f"{args.corpus}: the corpus is empty: no words were read")
-    announce_compiling("phrase", PHRASE_COMPILE_SECONDS, kernels.count_phrases, kernels.apply_phrases,
+    announce_compiling("phrase", PHRASE_COMPILE_SECONDS, kernels.candidate_keys, kernels.apply_phrases,
                        kernels.build_table)
     ids, lengths, words, models = learn_passes(scan.ids, scan.lengths, scan.words, args.passes,
                                                delimiter=args.delimiter, **phrase_params(args))
