@@ -262,15 +262,11 @@ def _hs_targets(word, points, codes, code_lengths, tgt, lab):
 
 
 @njit(inline="always")
-def _add_input(syn0, c, vec, lockf, locked):
-    """syn0[c] += vec, times the row's lock factor when some rows are locked."""
-    if locked:
-        f = lockf[c]
-        for j in range(syn0.shape[1]):
-            syn0[c, j] += f * vec[j]
-    else:
-        for j in range(syn0.shape[1]):
-            syn0[c, j] += vec[j]
+def _add_locked(syn0, c, vec, lockf):
+    """syn0[c] += vec times the row's lock factor (0: the row does not move)."""
+    f = lockf[c]
+    for j in range(syn0.shape[1]):
+        syn0[c, j] += f * vec[j]
 
 
 @njit(nogil=True, cache=True)
@@ -356,8 +352,14 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                     state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
                     loss += _sg_window(syn0, syn1neg, ctx, m, tgt, lab, negative + 1, alpha, grad, err,
                                        compute_loss)
-                for a in range(m):
-                    _add_input(syn0, ctx[a], err[a], lockf, locked)
+                if locked:
+                    for a in range(m):
+                        _add_locked(syn0, ctx[a], err[a], lockf)
+                else:       # the hot path, kept apart: a lock test inside this loop costs ~10%
+                    for a in range(m):
+                        c = ctx[a]
+                        for j in range(d):
+                            syn0[c, j] += err[a, j]
             else:
                 for j in range(d):
                     h[j] = 0.0
@@ -381,8 +383,14 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                     inv = np.float32(1.0) / np.float32(m)
                     for j in range(d):
                         neu1e[j] *= inv
-                for a in range(m):
-                    _add_input(syn0, ctx[a], neu1e, lockf, locked)
+                if locked:
+                    for a in range(m):
+                        _add_locked(syn0, ctx[a], neu1e, lockf)
+                else:
+                    for a in range(m):
+                        c = ctx[a]
+                        for j in range(d):
+                            syn0[c, j] += neu1e[j]
     return effective, loss
 
 
