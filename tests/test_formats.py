@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v import formats, store
+from w2v import formats, store, word2vec_io
 from w2v.kernels import POW10, textio
 from w2v.errors import FormatError
 from w2v.vectors import KeyedVectors
@@ -27,10 +27,10 @@ def text_kernels(request):
     """Every test here runs with both implementations of the text reader's inner loops."""
     if request.param == "c" and _textio is None:
         pytest.skip("the C extension w2v._textio was not built (no C compiler when w2v was installed)")
-    saved = formats._text_impl
-    formats._text_impl = _textio if request.param == "c" else textio
+    saved = word2vec_io._text_impl
+    word2vec_io._text_impl = _textio if request.param == "c" else textio
     yield request.param
-    formats._text_impl = saved
+    word2vec_io._text_impl = saved
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +155,8 @@ def test_small_blocks_exercise_carry_over(kv, tmp_path, monkeypatch):
     """Records split across read blocks are stitched together correctly."""
     for fmt in ("word2vec-text", "word2vec-binary", "glove"):
         formats.save(kv, tmp_path / "v", fmt)
-        monkeypatch.setattr(formats, "_BLOCK", 97)
-        monkeypatch.setattr(formats, "_MAX_WORD", 50)
+        monkeypatch.setattr(word2vec_io, "_BLOCK", 97)
+        monkeypatch.setattr(word2vec_io, "_MAX_WORD", 50)
         back = w2v.load(tmp_path / "v")
         monkeypatch.undo()
         assert back.index_to_key == kv.index_to_key

@@ -17,6 +17,14 @@ class FormatError(W2VError, ValueError):
     """A vectors or model file is corrupt, truncated, or not in the expected format."""
 
 
+class TruncatedFileError(FormatError, EOFError):
+    """A vectors file ends before the vectors its header declares.
+
+    Also an :class:`EOFError`, the class gensim's ``load_word2vec_format`` raises for a cut
+    file, so code written for gensim catches it.
+    """
+
+
 class DecompressionError(CorpusError, FormatError):
     """A gzip, bzip2 or xz file is corrupt or cut short.
 
