@@ -1,4 +1,6 @@
 """gensim users' code, run unchanged on gensim's KeyedVectors and on w2v's, results compared."""
+import logging
+
 import numpy as np
 import pytest
 
@@ -58,3 +60,173 @@ def test_negative_restrict_vocab_is_a_clear_error():
         kv.most_similar("w1", restrict_vocab=-5)
     with pytest.raises(ValueError, match="restrict_vocab"):
         kv.most_similar_cosmul("w1", restrict_vocab=-1)
+
+
+# -- the rest of gensim 4's KeyedVectors API: the same snippet on both, results compared ------------------
+def both(snippet):
+    """The snippet's result on gensim's KeyedVectors and on w2v's."""
+    return snippet(gensim_kv), snippet(w2v.vectors)
+
+
+def with_counts(module):
+    kv = build(module)
+    counts = np.random.default_rng(8).permutation(np.arange(1000, 1000 + N))   # distinct counts
+    for key, count in zip(kv.index_to_key, counts.tolist()):
+        kv.set_vecattr(key, "count", count)
+    return kv
+
+
+def test_vectors_for_all_keeps_known_keys_once_in_the_given_order():
+    def snippet(module):
+        kv = with_counts(module)
+        kv.set_vecattr("w3", "weight", 0.25)
+        picked = kv.vectors_for_all(["w3", "w1", "nope", "w3", 5, "w150"])
+        copied = kv.vectors_for_all(["w1", "w3"], copy_vecattrs=True)
+        strict = kv.vectors_for_all(["w1", 7], allow_inference=False)
+        return (list(picked.index_to_key), picked.vectors.copy(), list(copied.index_to_key),
+                [copied.get_vecattr(k, "count") for k in copied.index_to_key], copied.get_vecattr("w3", "weight"),
+                list(strict.index_to_key))
+
+    theirs, ours = both(snippet)
+    assert ours[0] == theirs[0] == ["w3", "w1", 5, "w150"]   # an int in range is a row index, as in gensim
+    np.testing.assert_array_equal(ours[1], theirs[1])
+    assert ours[2:] == theirs[2:]
+    assert ours[5] == ["w1"]
+
+
+def test_fill_norms_returns_none_and_fills_norms():
+    def snippet(module):
+        kv = build(module)
+        returned = kv.fill_norms()
+        norms = np.array(kv.norms)
+        kv.vectors[0] *= 2                      # changed in place: force=True recomputes
+        kv.fill_norms(force=True)
+        return returned, norms, np.array(kv.norms), kv.most_similar("w0", topn=3)
+
+    theirs, ours = both(snippet)
+    assert ours[0] is None and theirs[0] is None
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)
+    np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-6)
+    assert ours[2][0] == pytest.approx(2 * ours[1][0])
+    assert [k for k, _ in ours[3]] == [k for k, _ in theirs[3]]
+
+
+def test_sort_by_descending_frequency():
+    def snippet(module):
+        kv = with_counts(module)
+        kv.sort_by_descending_frequency()
+        return (list(kv.index_to_key), dict(kv.key_to_index), kv.vectors.copy(),
+                [kv.get_vecattr(k, "count") for k in kv.index_to_key], kv.most_similar("w4", topn=5))
+
+    theirs, ours = both(snippet)
+    assert ours[:2] == theirs[:2] and ours[3] == theirs[3] == sorted(ours[3], reverse=True)
+    np.testing.assert_array_equal(ours[2], theirs[2])
+    assert [k for k, _ in ours[4]] == [k for k, _ in theirs[4]]
+
+
+def test_sort_by_descending_frequency_keeps_equal_counts_in_order():
+    kv = build(w2v.vectors)
+    for key in ("w7", "w9"):
+        kv.set_vecattr(key, "count", 5)
+    kv.sort_by_descending_frequency()
+    assert kv.index_to_key[:2] == ["w7", "w9"] and kv.index_to_key[2:] == [f"w{i}" for i in range(N) if i not in (7, 9)]
+
+
+def test_resize_vectors_keeps_old_rows_and_draws_gensims_new_ones():
+    def snippet(module):
+        kv = build(module)
+        old = kv.vectors.copy()
+        for key in ("extra1", "extra2"):        # gensim users grow the vocabulary by hand, then resize
+            kv.key_to_index[key] = len(kv.index_to_key)
+            kv.index_to_key.append(key)
+        kv.resize_vectors(seed=7)
+        return old, kv.vectors.copy(), kv["extra2"].copy()
+
+    theirs, ours = both(snippet)
+    assert ours[1].shape == (N + 2, DIM)
+    np.testing.assert_array_equal(ours[1][:N], ours[0])
+    np.testing.assert_array_equal(ours[1], theirs[1])   # same seed, same new rows
+    assert np.all(np.abs(ours[2]) < 1 / DIM)
+
+
+def test_vector_attributes_any_name_and_type():
+    def snippet(module):
+        kv = build(module)
+        kv.allocate_vecattrs(["weight"], [float])
+        kv.set_vecattr("w2", "weight", 0.5)
+        kv.set_vecattr("w2", "tag", "noun")
+        with pytest.raises(TypeError):
+            kv.set_vecattr("w2", "weight", "heavy")   # a string in a float attribute
+        return kv.get_vecattr("w2", "weight"), kv.get_vecattr("w2", "tag"), kv.get_vecattr("w3", "weight")
+
+    theirs, ours = both(snippet)
+    assert ours == theirs == (0.5, "noun", 0.0)
+
+
+def test_add_vectors_extras_set_attributes_of_new_and_replaced_keys():
+    # gensim 4.4's add_vectors(extras=) fails (it iterates the dict as pairs); w2v's works
+    kv = build(w2v.vectors)
+    kv.set_vecattr("w2", "weight", 0.5)
+    kv.add_vectors(["new", "w2"], np.ones((2, DIM), np.float32), extras={"weight": np.array([2.5, 9.0]),
+                                                                         "count": np.array([7, 8])})
+    assert (kv.get_vecattr("new", "weight"), kv.get_vecattr("new", "count"), kv.get_vecattr("w2", "weight")) == \
+        (2.5, 7, 0.5)
+    kv.add_vectors(["w2"], np.ones((1, DIM), np.float32), extras={"weight": np.array([9.0])}, replace=True)
+    assert kv.get_vecattr("w2", "weight") == 9.0 and np.all(kv["w2"] == 1)
+
+
+def test_preallocated_slots_are_filled_by_add_vector():
+    def snippet(module):
+        kv = module.KeyedVectors(DIM, count=3)
+        first = kv.add_vector("a", np.ones(DIM))
+        second = kv.add_vector("b", np.full(DIM, 2.0))
+        return first, second, len(kv), kv.index_to_key[:2], kv.vectors.shape
+
+    theirs, ours = both(snippet)
+    assert ours == theirs == (0, 1, 3, ["a", "b"], (3, DIM))
+
+
+def test_log_accuracy_and_log_evaluate_word_pairs(caplog):
+    section = {"section": "capitals", "correct": [("a", "b", "c", "d")] * 2, "incorrect": [("e", "f", "g", "h")]}
+    messages = {}
+    for name, module in (("gensim", gensim_kv), ("w2v", w2v.vectors)):
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            module.KeyedVectors.log_accuracy(section)
+            module.KeyedVectors.log_accuracy({"section": "empty", "correct": [], "incorrect": []})
+            module.KeyedVectors.log_evaluate_word_pairs((0.61234, 0.01), (0.5, 0.02), 12.5, "pairs.tsv")
+        messages[name] = [r.getMessage() for r in caplog.records if r.name.startswith(name)]
+    assert messages["w2v"] == messages["gensim"]
+    assert messages["w2v"][0] == "capitals: 66.7% (2/3)" and len(messages["w2v"]) == 4
+
+
+def _analogies(path, reference, n=40, seed=1):
+    """Questions whose expected answer is 3CosMul's (first section) or 3CosAdd's (second section),
+    by ``reference``'s (gensim's) own methods, where the two disagree; and one unknown word."""
+    rng = np.random.default_rng(seed)
+    cosmul, cosadd = [], []
+    while len(cosmul) < n or len(cosadd) < n:
+        a, b, c = rng.choice(reference.index_to_key, 3, replace=False)
+        by_mul = reference.most_similar_cosmul(positive=[b, c], negative=[a], topn=1)[0][0]
+        by_add = reference.most_similar(positive=[b, c], negative=[a], topn=1)[0][0]
+        if by_mul != by_add:
+            (cosmul if len(cosmul) < n else cosadd).append(f"{a} {b} {c} {by_mul if len(cosmul) < n else by_add}")
+    path.write_text(": cosmul\n" + "\n".join(cosmul) + "\n: cosadd\n" + "\n".join(cosadd) + "\na b c unknownword\n")
+    return path, [tuple(q.upper().split()) for q in cosmul], [tuple(q.upper().split()) for q in cosadd]
+
+
+def test_evaluate_word_analogies_by_similarity_function(tmp_path):
+    ours, theirs = build(w2v.vectors), build(gensim_kv)
+    path, cosmul, cosadd = _analogies(tmp_path / "q.txt", theirs)
+    # gensim 4.4 accepts similarity_function but always answers with most_similar (3CosAdd)
+    score, sections = theirs.evaluate_word_analogies(str(path), similarity_function="most_similar")
+    assert sections[-1]["correct"] == cosadd
+    for name in ("most_similar", "similar_by_3cosadd"):
+        if name == "similar_by_3cosadd":      # the same method under another name: the one-by-one path
+            ours.similar_by_3cosadd = ours.most_similar
+        got_score, got_sections = ours.evaluate_word_analogies(str(path), similarity_function=name)
+        assert got_score == score and got_sections == sections
+    got_score, got_sections = ours.evaluate_word_analogies(str(path), similarity_function="most_similar_cosmul")
+    assert got_sections[-1]["correct"] == cosmul and got_score == 0.5
+    with pytest.raises(ValueError, match="similarity_function"):
+        ours.evaluate_word_analogies(str(path), similarity_function="no_such_method")

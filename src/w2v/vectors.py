@@ -964,14 +964,16 @@ class KeyedVectors:
             order = np.arange(len(self))
         else:
             order = np.argsort(-np.asarray(values), kind="stable")
-        if binary and not write_header:
+        if binary and not write_header and not append:
             raise W2VError(f"{fname}: a word2vec binary file without its header could not be read back "
-                           "(by w2v or gensim); write the header, or text (binary=False, write_header=False)")
+                           "(by w2v or gensim); write the header, or text (binary=False, write_header=False), "
+                           "or append these records to a file that has one (append=True)")
         keys = [self.index_to_key[i] for i in order.tolist()]
         if fvocab is not None:
             word2vec_io.write_vocab(fvocab, keys, np.asarray(values)[order], prefix=prefix, append=append)
         fmt = "word2vec-binary" if binary else ("word2vec-text" if write_header else "glove")
-        word2vec_io.write(fname, keys, self.vectors[order], fmt, total_vec=total_vec, prefix=prefix, append=append)
+        word2vec_io.write(fname, keys, self.vectors[order], fmt, total_vec=total_vec, prefix=prefix, append=append,
+                          header=write_header)
 
     @classmethod
     def load_word2vec_format(cls, fname, fvocab=None, binary=False, encoding="utf8", unicode_errors="strict",

@@ -580,13 +580,14 @@ def _output(path, append):
         yield out
 
 
-def write(path, keys, vectors, format="word2vec-text", total_vec=None, prefix="", append=False):
+def write(path, keys, vectors, format="word2vec-text", total_vec=None, prefix="", append=False, header=None):
     """Write ``keys`` and their ``vectors`` rows in order as ``format`` (word2vec-text,
     word2vec-binary, glove, fasttext-vec), atomically.
 
     ``total_vec`` is the count the header declares (default: the number of keys);
     ``prefix`` goes before every word; ``append`` adds to the end of an existing file
-    (gensim's arguments).  Text holds each value as the shortest decimal that reads back
+    (gensim's arguments); ``header=False`` leaves the ``count dim`` line out (default: only
+    GloVe has none; binary records appended to a file need none).  Text holds each value as the shortest decimal that reads back
     as the same float32 (float64 vectors: the same float64), so text round trips are exact.
     Binary is float32, as word2vec.c and gensim write it.
     """
@@ -603,7 +604,7 @@ def write(path, keys, vectors, format="word2vec-text", total_vec=None, prefix=""
     blob, offsets = _encoded_keys(keys, format)
     rows_per_block = max(1, _BLOCK // (dim * 24 + 64))
     with _output(path, append) as out:
-        if format != "glove":
+        if (format != "glove") if header is None else header:
             out.write(f"{n if total_vec is None else int(total_vec)} {dim}\n".encode("ascii"))
         if format == "word2vec-binary":
             vector_bytes = vectors.astype("<f4", copy=False).view(np.uint8).reshape(n, 4 * dim)
