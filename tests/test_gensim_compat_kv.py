@@ -4,6 +4,7 @@ import logging
 import numpy as np
 import pytest
 
+import w2v.errors
 import w2v.vectors
 
 gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
@@ -230,3 +231,35 @@ def test_evaluate_word_analogies_by_similarity_function(tmp_path):
     assert got_sections[-1]["correct"] == cosmul and got_score == 0.5
     with pytest.raises(ValueError, match="similarity_function"):
         ours.evaluate_word_analogies(str(path), similarity_function="no_such_method")
+
+
+# -- Word Mover's Distance (needs POT: pip install 'w2v[wmd]') ----------------------------------------
+def test_wmdistance_as_gensim():
+    pytest.importorskip("ot")
+    documents = [
+        (["w1", "w2", "w3"], ["w4", "w5"]),
+        (["w1", "w1", "w2", "unknown"], ["w2", "w7", "w7", "w7", "w9"]),   # counts weigh, unknown words go
+        (["w3"], ["w3", "w3"]),                                         # one same word: 0
+        (["unknown"], ["w1"]),                                          # an empty document: inf
+        ([f"w{i}" for i in range(0, 40, 3)], [f"w{i}" for i in range(1, 60, 4)]),
+    ]
+
+    def snippet(module):
+        kv = build(module)
+        return [kv.wmdistance(a, b, norm=norm) for a, b in documents for norm in (True, False)]
+
+    theirs, ours = both(snippet)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    assert ours[4:6] == [0.0, 0.0] and ours[6] == ours[7] == float("inf")
+    kv = build(w2v.vectors)    # one word each: the distance between their unit vectors
+    assert kv.wmdistance(["w1"], ["w2"]) == pytest.approx(float(np.linalg.norm(kv.get_vector("w1", norm=True) -
+                                                                               kv.get_vector("w2", norm=True))))
+
+
+def test_wmdistance_without_pot_says_how_to_install_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ot", None)     # what an environment without POT gives
+    with pytest.raises(ImportError, match=r"pip install 'w2v\[wmd\]'") as caught:
+        build(w2v.vectors).wmdistance(["w1"], ["w2"])
+    assert isinstance(caught.value, w2v.errors.W2VError)

@@ -47,6 +47,11 @@ class DecompressionError(CorpusError, FormatError):
         super().__init__(f"{path}: {problem}" + (f" (reading stopped at {', '.join(where)})" if where else ""))
 
 
+class MissingExtraError(W2VError, ImportError):
+    """An optional dependency is not installed; the message says which extra installs it.
+    Also an ImportError, what gensim raises in the same case."""
+
+
 class SaveError(W2VError, OSError):
     """A file cannot be written (no such folder, not a regular file, disk full, read-only,
     permission denied).  The message names the path the user gave; an old file there is intact."""

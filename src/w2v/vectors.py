@@ -21,7 +21,7 @@ import logging
 import numpy as np
 
 from . import store, word2vec_io
-from .errors import W2VError
+from .errors import MissingExtraError, W2VError
 
 logger = logging.getLogger(__name__)
 
@@ -880,6 +880,38 @@ class KeyedVectors:
         if not sims:
             raise ValueError("Cannot calculate relative cosine similarity without any similar words.")
         return self.similarity(wa, wb) / sum(s for _, s in sims)
+
+    def wmdistance(self, document1, document2, norm=True):
+        """Word Mover's Distance between two documents (lists of keys), as gensim computes it.
+
+        The least total distance the words of ``document1`` must travel to become those of
+        ``document2``, each document weighted by its normalised word counts (Kusner et al.,
+        2015), solved exactly by POT's network simplex (``pip install 'w2v[wmd]'``).  Distances
+        are Euclidean between unit vectors (``norm=True``) or raw ones.  Keys not here are left
+        out (logged); a document left empty gives ``inf``, two documents of one same word 0.
+        """
+        try:
+            from ot import emd2
+        except ImportError:
+            raise MissingExtraError("wmdistance needs the POT package (optimal transport): "
+                                    "pip install 'w2v[wmd]'  (or: pip install POT)") from None
+        from scipy.spatial.distance import cdist
+
+        kept1 = [token for token in document1 if token in self]
+        kept2 = [token for token in document2 if token in self]
+        if len(kept1) < len(document1) or len(kept2) < len(document2):
+            logger.info("Removed %d and %d OOV words from document 1 and 2 (respectively).",
+                        len(document1) - len(kept1), len(document2) - len(kept2))
+        if not kept1 or not kept2:
+            logger.warning("At least one of the documents had no words that were in the vocabulary.")
+            return float("inf")
+        words1, counts1 = np.unique(self._indices(kept1), return_counts=True)
+        words2, counts2 = np.unique(self._indices(kept2), return_counts=True)
+        if len(words1) == len(words2) == 1 and words1[0] == words2[0]:
+            return 0.0
+        source = self.get_normed_vectors() if norm else self.vectors
+        cost = cdist(np.asarray(source[words1], np.float64), np.asarray(source[words2], np.float64))
+        return float(emd2(counts1 / counts1.sum(), counts2 / counts2.sum(), cost))
 
     # -- evaluation (see w2v.evaluate) ---------------------------------------------------------
     def evaluate_word_analogies(self, analogies, restrict_vocab=300000, case_insensitive=True,
