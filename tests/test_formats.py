@@ -236,6 +236,14 @@ def test_unicode_errors(tmp_path):
     (tmp_path / "u.txt").write_bytes(b"1 1\nbad" + broken + b" 1.0\n")
     with pytest.raises(FormatError, match=r"line 2: word .* is not valid utf-8"):
         w2v.load(tmp_path / "u.txt")
+    # as in gensim, the error is also a UnicodeDecodeError (its details included), for vectors and vocabulary files
+    for load in (GensimKV.load_word2vec_format, KeyedVectors.load_word2vec_format):
+        with pytest.raises(UnicodeDecodeError) as caught:
+            load(str(tmp_path / "u.bin"), binary=True)
+        assert caught.value.object.endswith(b"bad\xc3") and caught.value.encoding.replace("-", "") == "utf8"
+    (tmp_path / "u.vocab").write_bytes(b"bad" + broken + b" 5\n")
+    with pytest.raises(UnicodeDecodeError, match=r"u\.vocab: line 1: not valid utf-8"):
+        KeyedVectors.load_word2vec_format(tmp_path / "u.txt", fvocab=tmp_path / "u.vocab")
 
 
 def test_duplicate_words_keep_the_first_like_gensim(tmp_path):

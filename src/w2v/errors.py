@@ -25,6 +25,25 @@ class TruncatedFileError(FormatError, EOFError):
     """
 
 
+class DecodingError(FormatError, UnicodeDecodeError):
+    """Text in a file is not in the expected encoding.
+
+    Also a :class:`UnicodeDecodeError` (what gensim raises in the same case), with its
+    ``encoding``, ``object``, ``start``, ``end`` and ``reason``; the message names the file
+    and where.
+    """
+
+    def __init__(self, message, encoding, obj, start, end, reason):
+        UnicodeDecodeError.__init__(self, encoding, obj, start, end, reason)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+    def __reduce__(self):
+        return type(self), (self.message, self.encoding, self.object, self.start, self.end, self.reason)
+
+
 class DecompressionError(CorpusError, FormatError):
     """A gzip, bzip2 or xz file is corrupt or cut short.
 

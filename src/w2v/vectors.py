@@ -349,6 +349,13 @@ class KeyedVectors:
             weights = np.asarray(weights).reshape(1, -1)
         self.add_vectors(keys, weights, replace=True)
 
+    def add_lifecycle_event(self, event_name, log_level=logging.INFO, **event):
+        """Record an event in ``lifecycle_events`` and log it, as gensim's objects do."""
+        event = {**event, "event": event_name}
+        self.__dict__.setdefault("lifecycle_events", []).append(event)
+        if log_level:
+            logger.log(log_level, "%s lifecycle event %s", type(self).__name__, event)
+
     # -- gensim 3 names: gensim 4 raises a helpful AttributeError for them, and so does w2v -------
     index2word = _gensim3_name("The index2word attribute has been replaced by index_to_key since gensim 4.0.0: "
                                "use kv.index_to_key")

@@ -41,7 +41,7 @@ import numpy as np
 from . import gensim_io, store
 from .atomic import atomic_write
 from .compression import open_file
-from .errors import FormatError, TruncatedFileError
+from .errors import DecodingError, FormatError, TruncatedFileError
 from .kernels import POW10
 
 FORMATS = ("word2vec-text", "word2vec-binary", "glove", "fasttext-vec", "native")
@@ -377,8 +377,9 @@ def _decode_word_list(path, words, encoding, errors, where):
         try:
             decoded.append(raw.decode(encoding, errors))
         except UnicodeDecodeError as exc:
-            raise FormatError(f"{path}: {where(i)}: word {raw!r} is not valid {encoding} ({exc.reason}); "
-                              f"load with unicode_errors='replace' or 'ignore' to read it anyway") from None
+            raise DecodingError(f"{path}: {where(i)}: word {raw!r} is not valid {encoding} ({exc.reason}); "
+                                f"load with unicode_errors='replace' or 'ignore' to read it anyway",
+                                exc.encoding, exc.object, exc.start, exc.end, exc.reason) from None
     return decoded
 
 
@@ -465,8 +466,9 @@ def read_vocab(path, unicode_errors="strict"):
             try:
                 line = raw.decode("utf-8", unicode_errors)
             except UnicodeDecodeError as exc:
-                raise FormatError(f"{path}: line {line_no}: not valid utf-8 ({exc.reason}); load with "
-                                  "unicode_errors='replace' or 'ignore' to read it anyway") from None
+                raise DecodingError(f"{path}: line {line_no}: not valid utf-8 ({exc.reason}); load with "
+                                    "unicode_errors='replace' or 'ignore' to read it anyway",
+                                    exc.encoding, exc.object, exc.start, exc.end, exc.reason) from None
             fields = line.split()
             if not fields:
                 continue
