@@ -263,3 +263,36 @@ def test_wmdistance_without_pot_says_how_to_install_it(monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'w2v\[wmd\]'") as caught:
         build(w2v.vectors).wmdistance(["w1"], ["w2"])
     assert isinstance(caught.value, w2v.errors.W2VError)
+
+
+def test_differences_listed_in_the_readme(tmp_path):
+    # add_vectors(extras=): gensim fails, w2v sets them (tested above)
+    with pytest.raises(ValueError):
+        build(gensim_kv).add_vectors(["x"], np.ones((1, DIM), np.float32), extras={"weight": np.array([1.0])})
+    # a vocabulary file missing a word: gensim TypeError, w2v count 0 with a warning
+    (tmp_path / "v.txt").write_text("3 2\na 1 2\nb 3 4\nc 5 6\n")
+    (tmp_path / "v.vocab").write_text("a 5\nb 3\n")
+    with pytest.raises(TypeError):
+        gensim_kv.KeyedVectors.load_word2vec_format(str(tmp_path / "v.txt"), fvocab=str(tmp_path / "v.vocab"))
+    with pytest.warns(UserWarning, match="incomplete"):
+        ours = w2v.vectors.KeyedVectors.load_word2vec_format(tmp_path / "v.txt", fvocab=tmp_path / "v.vocab")
+    assert [ours.get_vecattr(k, "count") for k in "abc"] == [5, 3, 0]
+    # binary without a header: gensim writes it, nobody reads it; w2v refuses unless appending
+    build(gensim_kv).save_word2vec_format(str(tmp_path / "g.bin"), binary=True, write_header=False)
+    for load in (gensim_kv.KeyedVectors.load_word2vec_format, w2v.vectors.KeyedVectors.load_word2vec_format):
+        with pytest.raises((ValueError, EOFError)):
+            load(str(tmp_path / "g.bin"), binary=True)
+    with pytest.raises(w2v.errors.W2VError, match="without its header"):
+        build(w2v.vectors).save_word2vec_format(tmp_path / "o.bin", binary=True, write_header=False)
+
+
+def test_wmdistance_of_words_with_identical_vectors():
+    pytest.importorskip("ot")
+
+    def snippet(module):
+        kv = module.KeyedVectors(3)
+        kv.add_vectors(["a", "b"], np.ones((2, 3), np.float32))
+        return kv.wmdistance(["a"], ["b"])
+
+    theirs, ours = both(snippet)
+    assert theirs == float("inf") and ours == 0.0

@@ -487,3 +487,29 @@ def test_intersect_word2vec_format_makes_its_own_lock_factors_and_checks_the_siz
     small.build_vocab(SENTENCES)
     with pytest.raises(ValueError, match="incompatible vector size 8"):
         small.wv.intersect_word2vec_format(path, binary=binary)
+
+
+# -- the differences the README lists, shown on both -----------------------------------------------
+def test_intersect_word2vec_format_differences(pretrained):
+    folder, _ = pretrained
+    theirs = GensimWord2Vec(vector_size=8, min_count=1, **QUIET)
+    theirs.build_vocab(SENTENCES)
+    with pytest.raises(IndexError):      # gensim's one-element vectors_lockf
+        theirs.wv.intersect_word2vec_format(str(folder / "pre.txt"))
+    theirs.wv.vectors_lockf = np.ones(len(theirs.wv), dtype=np.float32)
+    with pytest.raises(ValueError, match="fromstring"):      # gensim 4.4's binary branch under NumPy 2
+        theirs.wv.intersect_word2vec_format(str(folder / "pre.bin"), binary=True)
+
+
+def test_predict_output_word_with_large_logits_stays_finite():
+    model = w2v.Word2Vec(SENTENCES[:300], vector_size=8, min_count=1, epochs=1, **QUIET)
+    model.syn1neg *= 1e4 / np.abs(model.syn1neg).max()     # logits far beyond exp's float32 range
+    model.wv.vectors[:] *= 1e2 / np.abs(model.wv.vectors).max()
+    twin = _gensim_twin(model)
+    with np.errstate(over="ignore", invalid="ignore"):
+        theirs = twin.predict_output_word(["w1", "w2"], topn=3)
+    ours = model.predict_output_word(["w1", "w2"], topn=3)
+    assert all(p == 0 or np.isnan(p) for _, p in theirs)     # inf / inf: the most probable word is lost
+    logits = model.syn1neg @ np.mean(model.wv[["w1", "w2"]], axis=0)
+    assert ours[0][0] == model.wv.index_to_key[int(np.argmax(logits))]
+    assert all(np.isfinite(p) for _, p in ours) and ours[0][1] > 0.5
