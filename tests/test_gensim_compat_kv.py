@@ -296,3 +296,18 @@ def test_wmdistance_of_words_with_identical_vectors():
 
     theirs, ours = both(snippet)
     assert theirs == float("inf") and ours == 0.0
+
+
+def test_an_evaluation_file_in_another_encoding_is_a_unicode_decode_error(tmp_path):
+    path = tmp_path / "q.txt"
+    path.write_bytes(": s\nw1 w2 w3 w4\nw1 w2 w3 caf\xe9\n".encode("latin-1"))
+
+    def snippet(module):
+        with pytest.raises(UnicodeDecodeError) as caught:
+            build(module).evaluate_word_analogies(str(path))
+        return caught.value.start
+
+    theirs, ours = both(snippet)
+    assert ours > 0 and theirs >= 0
+    with pytest.raises(w2v.errors.FormatError, match=r"q\.txt: line 3: not valid utf-8"):
+        build(w2v.vectors).evaluate_word_analogies(str(path))

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 
-from .errors import FormatError, W2VError
+from .errors import DecodingError, FormatError, W2VError
 
 
 class AnalogyResult(tuple):
@@ -73,9 +73,10 @@ def _read_lines(path, encoding="utf-8"):
         raise W2VError(f"{path}: no such file{hint}") from None
     try:
         return data.decode(encoding).splitlines()
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as exc:   # also a UnicodeDecodeError, as gensim raises
         line = data[:exc.start].count(b"\n") + 1
-        raise FormatError(f"{path}: line {line}: not valid {encoding}") from None
+        raise DecodingError(f"{path}: line {line}: not valid {encoding}", exc.encoding, exc.object, exc.start,
+                            exc.end, exc.reason) from None
 
 
 def evaluate_word_analogies(kv, path, restrict_vocab=300000, case_insensitive=True, dummy4unknown=False,
