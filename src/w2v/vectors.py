@@ -177,6 +177,9 @@ class KeyedVectors:
         self.counts = np.zeros(count, dtype=np.int64)
         self._attrs = {}    # per-key attributes other than "count" (gensim's expandos)
         self.mapfile_path = mapfile_path
+        # Training's per-row lock factors (gensim's Word2Vec sets the same): one factor 1.0 means
+        # every row trains; intersect_word2vec_format or the user give one per row to lock some.
+        self.vectors_lockf = np.ones(1, dtype=np.float32)
         self._clear_cache()
 
     def __repr__(self):
