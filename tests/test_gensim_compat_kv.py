@@ -311,3 +311,25 @@ def test_an_evaluation_file_in_another_encoding_is_a_unicode_decode_error(tmp_pa
     assert ours > 0 and theirs >= 0
     with pytest.raises(w2v.errors.FormatError, match=r"q\.txt: line 3: not valid utf-8"):
         build(w2v.vectors).evaluate_word_analogies(str(path))
+
+
+def test_init_sims_and_save_with_gensims_arguments(tmp_path):
+    import io
+
+    def snippet(module):
+        kv = build(module)
+        kv.init_sims()
+        before = kv.vectors.copy()
+        kv.save(str(tmp_path / f"{module.__name__}.kv"), sep_limit=1024, ignore=frozenset(), pickle_protocol=4)
+        again = module.KeyedVectors.load(str(tmp_path / f"{module.__name__}.kv"))
+        kv.init_sims(replace=True)
+        return before, again.vectors, np.linalg.norm(kv.vectors, axis=1)
+
+    theirs, ours = both(snippet)
+    np.testing.assert_array_equal(ours[0], theirs[0])
+    np.testing.assert_array_equal(ours[1], ours[0])
+    np.testing.assert_allclose(ours[2], 1, rtol=1e-6)
+    buffer = io.BytesIO()
+    build(w2v.vectors).save(buffer)
+    (tmp_path / "from-buffer.kv").write_bytes(buffer.getvalue())
+    np.testing.assert_array_equal(w2v.vectors.KeyedVectors.load(tmp_path / "from-buffer.kv").vectors, ours[0])

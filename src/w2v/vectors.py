@@ -535,6 +535,14 @@ class KeyedVectors:
             self._normed = np.asarray(self.vectors) / safe[:, None]
         return self._normed
 
+    def init_sims(self, replace=False):
+        """Obsolete in gensim 4 too: computes the norms; ``replace=True`` also scales the vectors
+        themselves to unit length (their lengths are lost)."""
+        self.fill_norms()
+        if replace:
+            logger.warning("destructive init_sims(replace=True) deprecated & no longer required for space-efficiency")
+            self.unit_normalize_all()
+
     def unit_normalize_all(self):
         """Scale the stored vectors themselves to unit length (cannot be undone)."""
         self.vectors = self.get_normed_vectors().copy()
@@ -959,9 +967,24 @@ class KeyedVectors:
                                    dummy4unknown=dummy4unknown)
 
     # -- files ----------------------------------------------------------------------------
-    def save(self, path):
-        """Save in w2v's native format (vectors memory-mappable on load)."""
-        store.save(path, "vectors", {"vector_size": self.vector_size}, self._native_arrays())
+    def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024**2, ignore=frozenset(), pickle_protocol=4):
+        """Save in w2v's native format (vectors memory-mappable on load), atomically.
+
+        ``fname_or_handle`` is a path or a binary file object.  gensim's ``separately``,
+        ``sep_limit``, ``ignore`` and ``pickle_protocol`` choose how gensim pickles; they have no
+        effect here (the arrays are stored apart and mappable anyway).
+        """
+        if hasattr(fname_or_handle, "write"):
+            import shutil
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="w2v-save-") as folder:
+                path = f"{folder}/vectors.w2v"
+                self.save(path)
+                with open(path, "rb") as data:
+                    shutil.copyfileobj(data, fname_or_handle)
+            return
+        store.save(fname_or_handle, "vectors", {"vector_size": self.vector_size}, self._native_arrays())
 
     @classmethod
     def load(cls, path, mmap=None):
