@@ -267,7 +267,7 @@ class KeyedVectors:
         Fills the next slot allocated by ``KeyedVectors(vector_size, count)`` if one is free,
         as gensim does, else appends.
         """
-        target = self.next_index
+        target = getattr(self, "next_index", len(self.index_to_key))
         if key not in self.key_to_index and target < len(self.index_to_key) and self.index_to_key[target] is None:
             if not self.vectors.flags.writeable:
                 self.vectors = np.array(self.vectors)
