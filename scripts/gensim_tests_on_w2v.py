@@ -136,6 +136,11 @@ def main():
             fine = [n for n, (o, _) in baseline.items() if o == "passed"]
             passed = sum(ours.get(n, ("missing",))[0] == "passed" for n in fine)
             print(f"w2v passes {passed} of the {len(fine)} tests that pass on gensim")
+        if baseline is not None:
+            print("\nfailing on gensim itself:")
+            for name, (outcome, detail) in sorted(baseline.items()):
+                if outcome in ("failed", "error"):
+                    print(f"  {name}: {detail}")
         print("\nfailing on w2v:")
         for name, (outcome, detail) in sorted(ours.items()):
             if outcome in ("failed", "error"):

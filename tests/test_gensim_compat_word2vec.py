@@ -513,3 +513,38 @@ def test_predict_output_word_with_large_logits_stays_finite():
     logits = model.syn1neg @ np.mean(model.wv[["w1", "w2"]], axis=0)
     assert ours[0][0] == model.wv.index_to_key[int(np.argmax(logits))]
     assert all(np.isfinite(p) for _, p in ours) and ours[0][1] > 0.5
+
+
+def test_deliberate_differences_in_gensims_own_tests(tmp_path):
+    """Three of gensim's unit tests expect errors where w2v does the work (README: differences)."""
+    text = SENTENCES[:200]
+    # train() without total_examples / epochs: gensim refuses, w2v counts the corpus itself
+    for api in APIS.values():
+        model = api.Word2Vec(vector_size=8, min_count=1, **QUIET)
+        model.build_vocab(text)
+        if api.name == "gensim":
+            with pytest.raises(ValueError):
+                model.train(text)
+        else:
+            assert model.train(text)[1] == model.epochs * 200 * 12     # every epoch over all 2,400 words
+    # load() called on an instance: gensim AttributeError, w2v loads (load is a classmethod)
+    for api in APIS.values():
+        api.Word2Vec(text, vector_size=8, min_count=1, epochs=1, **QUIET).save(str(tmp_path / f"{api.name}.model"))
+        if api.name == "gensim":
+            with pytest.raises(AttributeError):
+                api.Word2Vec().load(str(tmp_path / "gensim.model"))
+        else:
+            assert len(api.Word2Vec().load(str(tmp_path / "w2v.model")).wv) == 60
+    # a model given vectors read from a word2vec file: gensim refuses to train it, w2v trains it
+    for api, kv_class in ((APIS["gensim"], gensim.models.KeyedVectors), (APIS["w2v"], w2v.KeyedVectors)):
+        trained = api.Word2Vec(text, vector_size=8, min_count=1, epochs=1, **QUIET)
+        trained.wv.save_word2vec_format(str(tmp_path / "v.bin"), binary=True)
+        model = api.Word2Vec(vector_size=8, min_count=1, **QUIET)
+        model.wv = kv_class.load_word2vec_format(str(tmp_path / "v.bin"), binary=True)
+        if api.name == "gensim":
+            with pytest.raises(ValueError):
+                model.train(text)
+        else:
+            before = model.wv.vectors.copy()
+            model.train(text, epochs=1)
+            assert not np.array_equal(model.wv.vectors, before)
