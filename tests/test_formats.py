@@ -511,7 +511,8 @@ def test_datatype_gives_gensims_values(tmp_path, datatype, binary):
     theirs = GensimKV.load_word2vec_format(str(path), binary=binary, datatype=datatype)
     assert ours.vectors.dtype == theirs.vectors.dtype == datatype
     np.testing.assert_array_equal(ours.vectors, theirs.vectors)
-    assert ours.most_similar(ours.index_to_key[0], topn=1)[0][0] == theirs.most_similar(ours.index_to_key[0], topn=1)[0][0]
+    first = ours.index_to_key[0]
+    assert ours.most_similar(first, topn=1)[0][0] == theirs.most_similar(first, topn=1)[0][0]
     if datatype == np.float64 and not binary:   # float64 vectors are written in full and read back exactly
         ours.save_word2vec_format(tmp_path / "wide.txt")
         np.testing.assert_array_equal(w2v.load(tmp_path / "wide.txt", datatype=np.float64).vectors, ours.vectors)

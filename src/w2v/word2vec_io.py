@@ -421,7 +421,8 @@ def _load_binary(path, limit, encoding, errors):
             row += len(starts)
             if error == 1:
                 raise FormatError(f"{path}: offset {base + where}: no word separator within {_MAX_WORD} bytes and "
-                                  f"a line break before it (vector {row + 1}); the file is corrupt or not word2vec binary")
+                                  f"a line break before it (vector {row + 1}); the file is corrupt or not "
+                                  "word2vec binary")
             if error == 2:
                 raise FormatError(f"{path}: offset {base + where}: empty word at vector {row + 1}; the file is corrupt")
             blocks.consume(consumed)
@@ -589,9 +590,10 @@ def write(path, keys, vectors, format="word2vec-text", total_vec=None, prefix=""
     ``total_vec`` is the count the header declares (default: the number of keys);
     ``prefix`` goes before every word; ``append`` adds to the end of an existing file
     (gensim's arguments); ``header=False`` leaves the ``count dim`` line out (default: only
-    GloVe has none; binary records appended to a file need none).  Text holds each value as the shortest decimal that reads back
-    as the same float32 (float64 vectors: the same float64), so text round trips are exact.
-    Binary is float32, as word2vec.c and gensim write it.
+    GloVe has none; binary records appended to a file need none).  Text holds each value as
+    the shortest decimal that reads back as the same float32 (float64 vectors: the same
+    float64), so text round trips are exact.  Binary is float32, as word2vec.c and gensim
+    write it.
     """
     if format not in FORMATS or format == "native":
         raise FormatError(f"unknown format {format!r}; choose one of {', '.join(f for f in FORMATS if f != 'native')}")
