@@ -333,3 +333,28 @@ def test_init_sims_and_save_with_gensims_arguments(tmp_path):
     build(w2v.vectors).save(buffer)
     (tmp_path / "from-buffer.kv").write_bytes(buffer.getvalue())
     np.testing.assert_array_equal(w2v.vectors.KeyedVectors.load(tmp_path / "from-buffer.kv").vectors, ours[0])
+
+
+def test_parameter_names_and_order_are_gensims():
+    """Every public KeyedVectors method of gensim exists in w2v with gensim's parameters first, in
+    gensim's order and with gensim's names (so positional and keyword calls both work); any extra
+    parameter of w2v's has a default."""
+    import inspect
+
+    checked = 0
+    for name, theirs in inspect.getmembers(gensim_kv.KeyedVectors, callable):
+        if name.startswith("_") and name not in ("__init__", "__getitem__", "__contains__", "__setitem__"):
+            continue
+        ours = getattr(w2v.vectors.KeyedVectors, name, None)
+        assert ours is not None, f"KeyedVectors.{name} is missing"
+        try:
+            their_params = list(inspect.signature(theirs).parameters)
+        except (TypeError, ValueError):
+            continue
+        if their_params[-2:] == ["args", "kwargs"]:
+            continue          # gensim passes everything on (save, word_vec)
+        our_params = inspect.signature(ours).parameters
+        assert list(our_params)[:len(their_params)] == their_params, name
+        assert all(p.default is not inspect.Parameter.empty for p in list(our_params.values())[len(their_params):]), name
+        checked += 1
+    assert checked > 40

@@ -421,10 +421,10 @@ class KeyedVectors:
     def word_vec(self, key, norm=False):
         return self.get_vector(key, norm=norm)
 
-    def __getitem__(self, key):
-        if isinstance(key, _KEY_TYPES):
-            return self.get_vector(key)
-        return self.vectors[self._indices(key)]
+    def __getitem__(self, key_or_keys):
+        if isinstance(key_or_keys, _KEY_TYPES):
+            return self.get_vector(key_or_keys)
+        return self.vectors[self._indices(key_or_keys)]
 
     @property
     def expandos(self):
@@ -472,10 +472,10 @@ class KeyedVectors:
         value = values[self.get_index(key)]
         return int(value) if attr == "count" else value
 
-    def set_vecattr(self, key, attr, value):
-        """Set the per-key attribute ``attr`` of ``key`` (the attribute's array is made on first use)."""
-        self.allocate_vecattrs([attr], [type(value)])
-        self._attr_array(attr)[self.get_index(key)] = value
+    def set_vecattr(self, key, attr, val):
+        """Set the per-key attribute ``attr`` of ``key`` to ``val`` (the attribute's array is made on first use)."""
+        self.allocate_vecattrs([attr], [type(val)])
+        self._attr_array(attr)[self.get_index(key)] = val
 
     # -- unknown keys ---------------------------------------------------------------------
     def _missing_message(self, missing):
@@ -780,7 +780,9 @@ class KeyedVectors:
     def similar_by_key(self, key, topn=10, restrict_vocab=None):
         return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
 
-    similar_by_word = similar_by_key
+    def similar_by_word(self, word, topn=10, restrict_vocab=None):
+        """gensim's older name of :meth:`similar_by_key`."""
+        return self.similar_by_key(word, topn=topn, restrict_vocab=restrict_vocab)
 
     def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
         """The ``topn`` keys closest to ``vector`` (nothing excluded)."""
@@ -987,12 +989,14 @@ class KeyedVectors:
         store.save(fname_or_handle, "vectors", {"vector_size": self.vector_size}, self._native_arrays())
 
     @classmethod
-    def load(cls, path, mmap=None):
+    def load(cls, fname, mmap=None):
+        """Load vectors saved by :meth:`save` or by gensim's ``KeyedVectors.save`` / ``Word2Vec.save``
+        (their vectors, read without running the pickle); ``mmap="r"`` maps them read-only."""
         from . import gensim_io   # gensim's KeyedVectors.save / Word2Vec.save files: their vectors
 
-        if not store.is_native(path) and gensim_io.is_gensim_pickle(path):
-            return cls._from_native_arrays(gensim_io.read(path, mmap=mmap)[2])
-        _, _, arrays = store.load(path, mmap=mmap, expect_kind="vectors")
+        if not store.is_native(fname) and gensim_io.is_gensim_pickle(fname):
+            return cls._from_native_arrays(gensim_io.read(fname, mmap=mmap)[2])
+        _, _, arrays = store.load(fname, mmap=mmap, expect_kind="vectors")
         return cls._from_native_arrays(arrays)
 
     def _native_arrays(self, counts=None):
