@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v import formats, store
+from w2v import formats, store, word2vec_io
 from w2v.kernels import POW10, textio
 from w2v.errors import FormatError
 from w2v.vectors import KeyedVectors
@@ -27,10 +27,10 @@ def text_kernels(request):
     """Every test here runs with both implementations of the text reader's inner loops."""
     if request.param == "c" and _textio is None:
         pytest.skip("the C extension w2v._textio was not built (no C compiler when w2v was installed)")
-    saved = formats._text_impl
-    formats._text_impl = _textio if request.param == "c" else textio
+    saved = word2vec_io._text_impl
+    word2vec_io._text_impl = _textio if request.param == "c" else textio
     yield request.param
-    formats._text_impl = saved
+    word2vec_io._text_impl = saved
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +155,8 @@ def test_small_blocks_exercise_carry_over(kv, tmp_path, monkeypatch):
     """Records split across read blocks are stitched together correctly."""
     for fmt in ("word2vec-text", "word2vec-binary", "glove"):
         formats.save(kv, tmp_path / "v", fmt)
-        monkeypatch.setattr(formats, "_BLOCK", 97)
-        monkeypatch.setattr(formats, "_MAX_WORD", 50)
+        monkeypatch.setattr(word2vec_io, "_BLOCK", 97)
+        monkeypatch.setattr(word2vec_io, "_MAX_WORD", 50)
         back = w2v.load(tmp_path / "v")
         monkeypatch.undo()
         assert back.index_to_key == kv.index_to_key
@@ -236,6 +236,14 @@ def test_unicode_errors(tmp_path):
     (tmp_path / "u.txt").write_bytes(b"1 1\nbad" + broken + b" 1.0\n")
     with pytest.raises(FormatError, match=r"line 2: word .* is not valid utf-8"):
         w2v.load(tmp_path / "u.txt")
+    # as in gensim, the error is also a UnicodeDecodeError (its details included), for vectors and vocabulary files
+    for load in (GensimKV.load_word2vec_format, KeyedVectors.load_word2vec_format):
+        with pytest.raises(UnicodeDecodeError) as caught:
+            load(str(tmp_path / "u.bin"), binary=True)
+        assert caught.value.object.endswith(b"bad\xc3") and caught.value.encoding.replace("-", "") == "utf8"
+    (tmp_path / "u.vocab").write_bytes(b"bad" + broken + b" 5\n")
+    with pytest.raises(UnicodeDecodeError, match=r"u\.vocab: line 1: not valid utf-8"):
+        KeyedVectors.load_word2vec_format(tmp_path / "u.txt", fvocab=tmp_path / "u.vocab")
 
 
 def test_duplicate_words_keep_the_first_like_gensim(tmp_path):
@@ -429,3 +437,129 @@ def test_c_and_numba_loops_agree_on_arbitrary_bytes(text_kernels):
                 assert ours == theirs, (trial, bytes(data))
             else:
                 np.testing.assert_array_equal(ours, theirs, err_msg=f"trial {trial}: {bytes(data)!r}")
+
+
+# -- gensim's load_word2vec_format / save_word2vec_format arguments, both ways ---------------------------
+def _with_counts(module_kv, n=60, dim=6, seed=3):
+    """gensim's or w2v's KeyedVectors with the same keys, vectors and distinct counts (not in key order)."""
+    rng = np.random.default_rng(seed)
+    kv = module_kv(dim)
+    kv.add_vectors([f"w{i}" for i in range(n)], rng.standard_normal((n, dim)).astype(np.float32))
+    for key, count in zip(kv.index_to_key, rng.permutation(np.arange(10, 10 + n)).tolist()):
+        kv.set_vecattr(key, "count", count)
+    return kv
+
+
+def _counts(kv):
+    return {k: int(kv.get_vecattr(k, "count")) for k in kv.index_to_key}
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_fvocab_written_by_gensim_loads_in_w2v_and_back(tmp_path, binary):
+    theirs = _with_counts(GensimKV)
+    theirs.save_word2vec_format(str(tmp_path / "g.vec"), fvocab=str(tmp_path / "g.vocab"), binary=binary)
+    ours = KeyedVectors.load_word2vec_format(tmp_path / "g.vec", fvocab=tmp_path / "g.vocab", binary=binary)
+    assert _counts(ours) == _counts(theirs)
+    assert ours.index_to_key == sorted(theirs.index_to_key, key=lambda k: -theirs.get_vecattr(k, "count"))
+    np.testing.assert_array_equal(ours[ours.index_to_key], theirs[ours.index_to_key])
+    # and w2v's files load in gensim with the same counts and order
+    ours.save_word2vec_format(tmp_path / "o.vec", fvocab=tmp_path / "o.vocab", binary=binary)
+    again = GensimKV.load_word2vec_format(str(tmp_path / "o.vec"), fvocab=str(tmp_path / "o.vocab"), binary=binary)
+    assert again.index_to_key == ours.index_to_key and _counts(again) == _counts(ours)
+    assert (tmp_path / "o.vocab").read_bytes() == (tmp_path / "g.vocab").read_bytes()
+
+
+def test_save_word2vec_format_arguments_write_what_gensim_writes(tmp_path):
+    """total_vec, prefix, append and sort_attr: the same files as gensim's (w2v's binary also ends
+    each vector with a newline, as word2vec.c does; both readers skip it)."""
+    ours, theirs = _with_counts(KeyedVectors), _with_counts(GensimKV)
+    for kv, name in ((ours, "o"), (theirs, "g")):
+        kv.set_vecattr("w5", "rank", 3)
+        kv.set_vecattr("w9", "rank", 7)
+        path, vocab = str(tmp_path / f"{name}.bin"), str(tmp_path / f"{name}.vocab")
+        kv.save_word2vec_format(path, fvocab=vocab, binary=True, total_vec=2 * len(kv), prefix="a_")
+        kv.save_word2vec_format(path, fvocab=vocab, binary=True, write_header=False, prefix="b_", append=True,
+                                sort_attr="rank")
+    assert (tmp_path / "o.vocab").read_bytes() == (tmp_path / "g.vocab").read_bytes()
+    for load in (GensimKV.load_word2vec_format, KeyedVectors.load_word2vec_format):
+        a, b = (load(str(tmp_path / f"{name}.bin"), fvocab=str(tmp_path / f"{name}.vocab"), binary=True)
+                for name in "og")
+        assert a.index_to_key == b.index_to_key and len(a) == 120 and _counts(a) == _counts(b)
+        np.testing.assert_array_equal(a.vectors, b.vectors)
+    vocab_lines = (tmp_path / "o.vocab").read_text().splitlines()
+    assert vocab_lines[60:62] == ["b_w9 7", "b_w5 3"] and vocab_lines[0].startswith("a_")
+
+
+def test_save_word2vec_format_text_arguments_read_the_same_in_gensim(tmp_path):
+    ours, theirs = _with_counts(KeyedVectors), _with_counts(GensimKV)
+    ours.save_word2vec_format(tmp_path / "o.txt", prefix="p:", write_header=False)
+    theirs.save_word2vec_format(str(tmp_path / "g.txt"), prefix="p:", write_header=False)
+    a = GensimKV.load_word2vec_format(str(tmp_path / "o.txt"), no_header=True)
+    b = KeyedVectors.load_word2vec_format(tmp_path / "g.txt", no_header=True)
+    assert a.index_to_key == b.index_to_key and a.index_to_key[0].startswith("p:")
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+
+
+@pytest.mark.parametrize("datatype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("binary", [True, False])
+def test_datatype_gives_gensims_values(tmp_path, datatype, binary):
+    path = tmp_path / "v"
+    _with_counts(KeyedVectors).save_word2vec_format(path, binary=binary)
+    if not binary:   # decimals that are not float32 values, so a float64 read differs from a float32 one
+        path.write_text("2 3\na 0.1 0.2 0.30000000000000004\nb 1e-5 3.14159265358979 -2.5\n")
+    ours = KeyedVectors.load_word2vec_format(path, binary=binary, datatype=datatype)
+    theirs = GensimKV.load_word2vec_format(str(path), binary=binary, datatype=datatype)
+    assert ours.vectors.dtype == theirs.vectors.dtype == datatype
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+    first = ours.index_to_key[0]
+    assert ours.most_similar(first, topn=1)[0][0] == theirs.most_similar(first, topn=1)[0][0]
+    if datatype == np.float64 and not binary:   # float64 vectors are written in full and read back exactly
+        ours.save_word2vec_format(tmp_path / "wide.txt")
+        np.testing.assert_array_equal(w2v.load(tmp_path / "wide.txt", datatype=np.float64).vectors, ours.vectors)
+
+
+def test_incomplete_or_broken_vocabulary_file(tmp_path):
+    kv = _with_counts(KeyedVectors, n=4)
+    kv.save_word2vec_format(tmp_path / "v.txt", fvocab=tmp_path / "v.vocab")
+    lines = (tmp_path / "v.vocab").read_text().splitlines()
+    (tmp_path / "v.vocab").write_text("\n".join(lines[:3]) + "\n")
+    with pytest.warns(UserWarning, match="vocabulary file is incomplete: 1 words"):
+        back = KeyedVectors.load_word2vec_format(tmp_path / "v.txt", fvocab=tmp_path / "v.vocab")
+    assert back.get_vecattr(lines[3].split()[0], "count") == 0
+    (tmp_path / "v.vocab").write_text("w1 12\nw2 twelve\n")
+    with pytest.raises(FormatError, match=r"v\.vocab: line 2: expected 'word count'"):
+        KeyedVectors.load_word2vec_format(tmp_path / "v.txt", fvocab=tmp_path / "v.vocab")
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_a_truncated_file_is_also_an_eof_error_as_in_gensim(kv, tmp_path, binary):
+    kv.save_word2vec_format(tmp_path / "v", binary=binary)
+    data = (tmp_path / "v").read_bytes()
+    cut = data[:len(data) // 2]
+    (tmp_path / "v").write_bytes(cut[:cut.rindex(b"\n") + 1] if not binary else cut)
+    for load in (GensimKV.load_word2vec_format, KeyedVectors.load_word2vec_format):
+        with pytest.raises(EOFError):
+            load(str(tmp_path / "v"), binary=binary)
+    with pytest.raises(FormatError, match="truncated"):
+        KeyedVectors.load_word2vec_format(tmp_path / "v", binary=binary)
+
+
+@pytest.mark.parametrize("fmt", formats.FORMATS)
+def test_a_token_longer_than_64_kib_round_trips(tmp_path, fmt):
+    """Any file w2v writes, w2v reads: also a 100,000-byte token (and one before and after it)."""
+    keys = ["short", "é" * 50_000, "x" * 70_000, "after"]
+    vectors = np.arange(4 * 5, dtype=np.float32).reshape(4, 5) / 7
+    vectors[1, 0] = 10 / 3        # its bytes hold no space or newline either way
+    kv = KeyedVectors(5).set_vectors(keys, vectors)
+    formats.save(kv, tmp_path / "long", fmt)
+    back = w2v.load(tmp_path / "long")
+    assert back.index_to_key == keys
+    np.testing.assert_array_equal(back.vectors, vectors)
+
+
+def test_binary_garbage_without_a_separator_is_still_an_error(tmp_path):
+    rng = np.random.default_rng(0)
+    body = rng.integers(0, 256, 200_000, dtype=np.uint8).tobytes().replace(b" ", b"x")
+    (tmp_path / "bad.bin").write_bytes(b"3 4\n" + body)
+    with pytest.raises(FormatError, match=r"bad\.bin: offset 4: no word separator within 65536 bytes and a line break"):
+        w2v.load(tmp_path / "bad.bin")

@@ -17,6 +17,33 @@ class FormatError(W2VError, ValueError):
     """A vectors or model file is corrupt, truncated, or not in the expected format."""
 
 
+class TruncatedFileError(FormatError, EOFError):
+    """A vectors file ends before the vectors its header declares.
+
+    Also an :class:`EOFError`, the class gensim's ``load_word2vec_format`` raises for a cut
+    file, so code written for gensim catches it.
+    """
+
+
+class DecodingError(FormatError, UnicodeDecodeError):
+    """Text in a file is not in the expected encoding.
+
+    Also a :class:`UnicodeDecodeError` (what gensim raises in the same case), with its
+    ``encoding``, ``object``, ``start``, ``end`` and ``reason``; the message names the file
+    and where.
+    """
+
+    def __init__(self, message, encoding, obj, start, end, reason):
+        UnicodeDecodeError.__init__(self, encoding, obj, start, end, reason)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+    def __reduce__(self):
+        return type(self), (self.message, self.encoding, self.object, self.start, self.end, self.reason)
+
+
 class DecompressionError(CorpusError, FormatError):
     """A gzip, bzip2 or xz file is corrupt or cut short.
 
@@ -37,6 +64,11 @@ class DecompressionError(CorpusError, FormatError):
         if compressed_offset is not None:
             where.append(f"compressed byte {compressed_offset:,}")
         super().__init__(f"{path}: {problem}" + (f" (reading stopped at {', '.join(where)})" if where else ""))
+
+
+class MissingExtraError(W2VError, ImportError):
+    """An optional dependency is not installed; the message says which extra installs it.
+    Also an ImportError, what gensim raises in the same case."""
 
 
 class SaveError(W2VError, OSError):

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 
-from .errors import FormatError, W2VError
+from .errors import DecodingError, FormatError, W2VError
 
 
 class AnalogyResult(tuple):
@@ -73,20 +73,29 @@ def _read_lines(path, encoding="utf-8"):
         raise W2VError(f"{path}: no such file{hint}") from None
     try:
         return data.decode(encoding).splitlines()
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as exc:   # also a UnicodeDecodeError, as gensim raises
         line = data[:exc.start].count(b"\n") + 1
-        raise FormatError(f"{path}: line {line}: not valid {encoding}") from None
+        raise DecodingError(f"{path}: line {line}: not valid {encoding}", exc.encoding, exc.object, exc.start,
+                            exc.end, exc.reason) from None
 
 
-def evaluate_word_analogies(kv, path, restrict_vocab=300000, case_insensitive=True, dummy4unknown=False):
+def evaluate_word_analogies(kv, path, restrict_vocab=300000, case_insensitive=True, dummy4unknown=False,
+                            similarity_function="most_similar"):
     """Accuracy on an analogy file (``: section`` headers, then ``a b c d`` lines: a is to b as c is to d).
 
-    Each question is answered by 3CosAdd (``most_similar(positive=[b, c], negative=[a])``)
-    over the first ``restrict_vocab`` keys; questions with a word outside them are skipped
-    (or count as wrong with ``dummy4unknown``).  Returns an :class:`AnalogyResult`.
+    Each question is answered by the method of ``kv`` named ``similarity_function``, called as
+    ``method(positive=[b, c], negative=[a], topn=5, restrict_vocab=restrict_vocab)``:
+    ``"most_similar"`` (3CosAdd, the default; answered in blocks of one matrix product each)
+    or ``"most_similar_cosmul"`` (3CosMul, one question at a time).  Questions with a word
+    outside the first ``restrict_vocab`` keys are skipped (or count as wrong with
+    ``dummy4unknown``).  Returns an :class:`AnalogyResult`.
     The standard set by name: ``w2v.datasets.path("google")``.
     """
     path = os.fspath(path)
+    method = getattr(kv, similarity_function, None) if isinstance(similarity_function, str) else None
+    if not callable(method):
+        raise ValueError(f"similarity_function must name a method of KeyedVectors such as 'most_similar' or "
+                         f"'most_similar_cosmul', got {similarity_function!r}")
     ok_vocab = _ok_vocab(kv, restrict_vocab, case_insensitive)
     sections, section = [], None
     questions = []   # (section index, a, b, c, expected) with words as written in ok_vocab
@@ -115,8 +124,10 @@ def evaluate_word_analogies(kv, path, restrict_vocab=300000, case_insensitive=Tr
     if total == 0:
         raise FormatError(f"{path}: no analogy questions found (expected ': section' lines, then 'a b c d' lines)")
 
-    if questions:
+    if questions and similarity_function == "most_similar":
         _answer(kv, questions, ok_vocab, restrict_vocab, case_insensitive, sections)
+    elif questions:
+        _answer_one_by_one(kv, method, questions, ok_vocab, restrict_vocab, case_insensitive, sections)
 
     correct = [q for s in sections for q in s["correct"]]
     incorrect = [q for s in sections for q in s["incorrect"]]
@@ -149,6 +160,23 @@ def _answer(kv, questions, ok_vocab, restrict_vocab, case_insensitive, sections)
                     break
             target = sections[section]["correct" if predicted == expected else "incorrect"]
             target.append((a, b, c, expected))
+
+
+def _answer_one_by_one(kv, method, questions, ok_vocab, restrict_vocab, case_insensitive, sections):
+    """Answer each question with ``method`` (any of kv's most_similar-like methods)."""
+    keys = kv.index_to_key
+    for section, a, b, c, expected in questions:
+        # the words as the vectors spell them (case folding picked the first spelling of each)
+        sims = method(positive=[keys[ok_vocab[b]], keys[ok_vocab[c]]], negative=[keys[ok_vocab[a]]], topn=5,
+                      restrict_vocab=restrict_vocab)
+        ignore = {a, b, c}
+        predicted = None
+        for key, _ in sims:
+            predicted = key.upper() if case_insensitive else key
+            if predicted in ok_vocab and predicted not in ignore:
+                break
+        target = sections[section]["correct" if predicted == expected else "incorrect"]
+        target.append((a, b, c, expected))
 
 
 def evaluate_word_pairs(kv, path, delimiter="\t", encoding="utf8", restrict_vocab=300000, case_insensitive=True,

@@ -2,7 +2,7 @@
 
 This is what ships and what queries run against; :class:`w2v.Word2Vec` keeps its
 trained input matrix here as ``model.wv``.  Names and semantics follow gensim 4's
-``KeyedVectors`` so code written for gensim runs unchanged.
+``KeyedVectors`` (gensim 4.4's own KeyedVectors unit tests pass on it: scripts/gensim_tests_on_w2v.py).
 
 Speed: the unit-length copy of the vectors is built once, on the first query, and
 reused until the vectors change (:meth:`KeyedVectors._clear_cache`).  On a small
@@ -16,10 +16,14 @@ are one matrix-matrix product per block.
 """
 import difflib
 import itertools
+import logging
 
 import numpy as np
 
-from . import store
+from . import store, word2vec_io
+from .errors import MissingExtraError, W2VError
+
+logger = logging.getLogger(__name__)
 
 _KEY_TYPES = (str, int, np.integer)
 
@@ -163,12 +167,19 @@ def _gensim3_name(message):
 class KeyedVectors:
     """Keys (words or items) mapped to rows of ``vectors``, with gensim's names."""
 
-    def __init__(self, vector_size, count=0, dtype=np.float32):
+    def __init__(self, vector_size, count=0, dtype=np.float32, mapfile_path=None):
         self.vector_size = int(vector_size)
-        self.index_to_key = []
+        # As gensim: ``count`` slots are allocated up front, their keys None until add_vector fills them.
+        self.index_to_key = [None] * int(count)
         self.key_to_index = {}
+        self.next_index = 0
         self.vectors = np.zeros((count, self.vector_size), dtype=dtype)
         self.counts = np.zeros(count, dtype=np.int64)
+        self._attrs = {}    # per-key attributes other than "count" (gensim's expandos)
+        self.mapfile_path = mapfile_path
+        # Training's per-row lock factors (gensim's Word2Vec sets the same): one factor 1.0 means
+        # every row trains; intersect_word2vec_format or the user give one per row to lock some.
+        self.vectors_lockf = np.ones(1, dtype=np.float32)
         self._clear_cache()
 
     def __repr__(self):
@@ -189,6 +200,8 @@ class KeyedVectors:
         self.vectors = vectors
         self.vector_size = vectors.shape[1]
         self.counts = np.zeros(len(keys), np.int64) if counts is None else np.asarray(counts, np.int64)
+        self.next_index = len(keys)
+        self.allocate_vecattrs()
         self._clear_cache()
         return self
 
@@ -200,11 +213,21 @@ class KeyedVectors:
         self._suggest_cache = None
 
     def add_vectors(self, keys, weights, extras=None, replace=False):
-        """Append keys and their vectors; existing keys keep their vector unless ``replace``."""
+        """Append keys and their vectors; existing keys keep their vector unless ``replace``.
+
+        ``extras`` maps attribute names (``"count"`` or any other, see :meth:`set_vecattr`) to
+        one value per key, set for the new keys (and, with ``replace``, the existing ones).
+        """
         if isinstance(keys, _KEY_TYPES):
             keys = [keys]
             weights = np.asarray(weights).reshape(1, -1)
+            extras = {attr: np.asarray(value).reshape(1) for attr, value in (extras or {}).items()}
         keys = list(keys)
+        extras = {attr: np.asarray(value) for attr, value in (extras or {}).items()}
+        for attr, value in extras.items():
+            if value.shape != (len(keys),):
+                raise ValueError(f"extras[{attr!r}] needs one value per key ({len(keys)}), got shape {value.shape}")
+        self.allocate_vecattrs(list(extras), [value.dtype.type for value in extras.values()])
         weights = np.asarray(weights, dtype=self.vectors.dtype)
         if weights.ndim != 2 or weights.shape[0] != len(keys):
             raise ValueError(f"{len(keys)} keys need a ({len(keys)}, {self.vector_size}) array of vectors, got {weights.shape}")
@@ -225,24 +248,116 @@ class KeyedVectors:
             self.vector_size = weights.shape[1]
             self.vectors = np.empty((0, self.vector_size), dtype=weights.dtype)
         self.vectors = np.vstack((self.vectors, weights[new_rows]))
-        self.counts = np.concatenate((np.asarray(self.counts, np.int64), np.zeros(len(new_rows), np.int64)))
+        self.next_index = len(self.index_to_key)
+        self.allocate_vecattrs()    # every attribute (counts too) gets a zero for each new key
+        for attr, value in extras.items():
+            self._attr_array(attr)[len(self.index_to_key) - len(new_rows):] = value[new_rows]
         if replace and known.any():
             if not self.vectors.flags.writeable:
                 self.vectors = np.array(self.vectors)
             rows = [self.key_to_index[keys[i]] for i in np.flatnonzero(known)]
             self.vectors[rows] = weights[known]
+            for attr, value in extras.items():
+                self._attr_array(attr)[rows] = value[known]
         self._clear_cache()
 
     def add_vector(self, key, vector):
-        """Add one key and vector; return its index (an existing key keeps its old vector)."""
+        """Add one key and vector; return its index (an existing key keeps its old vector).
+
+        Fills the next slot allocated by ``KeyedVectors(vector_size, count)`` if one is free,
+        as gensim does, else appends.
+        """
+        target = getattr(self, "next_index", len(self.index_to_key))
+        if key not in self.key_to_index and target < len(self.index_to_key) and self.index_to_key[target] is None:
+            if not self.vectors.flags.writeable:
+                self.vectors = np.array(self.vectors)
+            self.index_to_key[target] = key
+            self.key_to_index[key] = target
+            self.vectors[target] = np.asarray(vector).reshape(-1)
+            self.next_index = target + 1
+            self._clear_cache()
+            return target
         self.add_vectors([key], np.asarray(vector).reshape(1, -1))
         return self.key_to_index[key]
+
+    def vectors_for_all(self, keys, allow_inference=True, copy_vecattrs=False):
+        """A new KeyedVectors holding the vectors of ``keys`` that are here, in the order given,
+        each once (keys that are not here are left out, as in gensim).
+
+        ``allow_inference`` matters only where vectors can be made up for unknown keys
+        (gensim's FastText); here, as for gensim's KeyedVectors, it decides whether an int is
+        taken as a row index.  ``copy_vecattrs`` copies the keys' attributes (counts and any
+        set with :meth:`set_vecattr`); otherwise the new vectors' counts are zero.
+        """
+        wanted, seen = [], set()
+        for key in keys:
+            if key in seen:
+                continue
+            seen.add(key)
+            if (key in self) if allow_inference else (key in self.key_to_index):
+                wanted.append(key)
+        rows = np.asarray([self.get_index(k) for k in wanted], dtype=np.int64)
+        kv = KeyedVectors(self.vector_size, dtype=self.vectors.dtype)
+        kv.set_vectors(wanted, np.array(self.vectors[rows]) if len(rows) else
+                       np.zeros((0, self.vector_size), self.vectors.dtype))
+        if copy_vecattrs:
+            for attr, values in self.expandos.items():
+                if attr == "count":
+                    kv.counts = np.array(values[rows], dtype=np.int64)
+                else:
+                    kv._attrs[attr] = np.array(values[rows])
+        return kv
+
+    def sort_by_descending_frequency(self):
+        """Reorder keys (and their vectors and attributes) by descending count; equal counts keep
+        their order (gensim puts the later key first)."""
+        if not len(self):
+            return
+        order = np.argsort(-np.asarray(self.counts, dtype=np.int64), kind="stable")
+        self.index_to_key = [self.index_to_key[i] for i in order.tolist()]
+        self.key_to_index = {key: i for i, key in enumerate(self.index_to_key)}
+        self.allocate_vecattrs()
+        self.counts = np.asarray(self.counts)[order]
+        for attr in list(self._attrs):
+            self._attrs[attr] = self._attrs[attr][order]
+        if len(self.vectors):
+            self.vectors = np.asarray(self.vectors)[order]
+        lockf = getattr(self, "vectors_lockf", None)
+        if lockf is not None and np.size(lockf) == len(order):
+            self.vectors_lockf = np.asarray(lockf)[order]
+        self.next_index = len(self.index_to_key)
+        self._clear_cache()
+
+    def resize_vectors(self, seed=0):
+        """Give ``vectors`` one row per key in ``index_to_key``: existing rows are kept, new ones
+        drawn uniformly from [-1/d, 1/d) with ``seed`` (gensim's values for the same seed);
+        attribute arrays are resized too."""
+        target = (len(self.index_to_key), self.vector_size)
+        if self.vectors.shape != target:
+            wide = self.vectors.dtype == np.float64
+            fresh = np.random.default_rng(seed=seed).random(target, dtype=np.float64 if wide else np.float32)
+            fresh *= 2.0
+            fresh -= 1.0
+            fresh /= self.vector_size
+            fresh = fresh.astype(self.vectors.dtype, copy=False)
+            keep = min(len(self.vectors), target[0])
+            fresh[:keep, :self.vectors.shape[1]] = self.vectors[:keep]
+            self.vectors = fresh
+        self.allocate_vecattrs()
+        self._clear_cache()
 
     def __setitem__(self, keys, weights):
         if not isinstance(keys, list):
             keys = [keys]
             weights = np.asarray(weights).reshape(1, -1)
         self.add_vectors(keys, weights, replace=True)
+
+    def add_lifecycle_event(self, event_name, log_level=logging.INFO, **event):
+        """Record an event in ``lifecycle_events`` and log it, as gensim's objects do."""
+        event = {**event, "event": event_name}
+        self.__dict__.setdefault("lifecycle_events", []).append(event)
+        if log_level:
+            logger.log(log_level, "%s lifecycle event %s", type(self).__name__, event)
 
     # -- gensim 3 names: gensim 4 raises a helpful AttributeError for them, and so does w2v -------
     index2word = _gensim3_name("The index2word attribute has been replaced by index_to_key since gensim 4.0.0: "
@@ -262,13 +377,14 @@ class KeyedVectors:
         return len(self.index_to_key)
 
     def __contains__(self, key):
-        return key in self.key_to_index
+        return self.has_index_for(key)
 
     def __iter__(self):
         return iter(self.index_to_key)
 
     def has_index_for(self, key):
-        return key in self.key_to_index
+        """Whether ``key`` is a key, or (as in gensim) an int index of a row."""
+        return self.get_index(key, -1) >= 0
 
     def get_index(self, key, default=None):
         index = self.key_to_index.get(key)
@@ -305,23 +421,61 @@ class KeyedVectors:
     def word_vec(self, key, norm=False):
         return self.get_vector(key, norm=norm)
 
-    def __getitem__(self, key):
-        if isinstance(key, _KEY_TYPES):
-            return self.get_vector(key)
-        return self.vectors[self._indices(key)]
+    def __getitem__(self, key_or_keys):
+        if isinstance(key_or_keys, _KEY_TYPES):
+            return self.get_vector(key_or_keys)
+        return self.vectors[self._indices(key_or_keys)]
+
+    @property
+    def expandos(self):
+        """gensim's per-key attribute arrays by name: ``"count"`` (the array ``counts``) and
+        those set with :meth:`set_vecattr` or :meth:`allocate_vecattrs`."""
+        return {"count": self.counts, **self.__dict__.setdefault("_attrs", {})}
+
+    def _attr_array(self, attr):
+        """The writable array of attribute ``attr``."""
+        if attr == "count":
+            if not self.counts.flags.writeable:
+                self.counts = np.array(self.counts)
+            return self.counts
+        return self.expandos[attr]
+
+    def allocate_vecattrs(self, attrs=None, types=None):
+        """Make an array for each attribute in ``attrs`` (of the matching numpy type in ``types``)
+        and give every attribute array one entry per key, as gensim: new entries are zero,
+        entries past the last key are dropped.  A type that does not fit an existing
+        attribute's array is a TypeError."""
+        target = len(self.index_to_key)
+        for attr, kind in zip(attrs or (), types or ()):
+            kind = np.int64 if kind is int else object if kind is str else kind
+            existing = self.expandos.get(attr)
+            if existing is None:
+                self.__dict__.setdefault("_attrs", {})[attr] = np.zeros(target, dtype=kind)
+            elif not np.issubdtype(kind, existing.dtype):
+                raise TypeError(f"Can't allocate type {kind} for attribute {attr}, "
+                                f"conflicts with its existing type {existing.dtype}")
+        for attr, values in self.expandos.items():
+            if len(values) != target:
+                grown = np.zeros(target, dtype=values.dtype)
+                keep = min(target, len(values))
+                grown[:keep] = values[:keep]
+                if attr == "count":
+                    self.counts = grown
+                else:
+                    self._attrs[attr] = grown
 
     def get_vecattr(self, key, attr):
-        """gensim's per-key attributes; w2v keeps one, ``"count"``."""
-        if attr != "count":
-            raise KeyError(f"no vector attribute {attr!r} (w2v keeps only 'count')")
-        return int(self.counts[self.get_index(key)])
+        """The value of the per-key attribute ``attr`` (``"count"``, or one set with :meth:`set_vecattr`)."""
+        values = self.expandos.get(attr)
+        if values is None:
+            raise KeyError(f"no vector attribute {attr!r} (attributes: {', '.join(sorted(self.expandos))})")
+        value = values[self.get_index(key)]
+        return int(value) if attr == "count" else value
 
-    def set_vecattr(self, key, attr, value):
-        if attr != "count":
-            raise KeyError(f"no vector attribute {attr!r} (w2v keeps only 'count')")
-        if not self.counts.flags.writeable:
-            self.counts = np.array(self.counts)
-        self.counts[self.get_index(key)] = value
+    def set_vecattr(self, key, attr, val):
+        """Set the per-key attribute ``attr`` of ``key`` to ``val`` (the attribute's array is made on first use)."""
+        self.allocate_vecattrs([attr], [type(val)])
+        self._attr_array(attr)[self.get_index(key)] = val
 
     # -- unknown keys ---------------------------------------------------------------------
     def _missing_message(self, missing):
@@ -352,23 +506,42 @@ class KeyedVectors:
 
     # -- norms ----------------------------------------------------------------------------
     def fill_norms(self, force=False):
-        """Compute the L2 norm of every vector once (gensim's name)."""
+        """Compute the L2 norm of every vector once, into :attr:`norms` (gensim's name; returns None
+        as gensim's does).  ``force`` recomputes them, for vectors changed in place."""
         if self._norms is None or force:
+            if force:
+                self._clear_cache()
             self._norms = np.linalg.norm(self.vectors, axis=1).astype(self.vectors.dtype, copy=False) \
                 if len(self.vectors) else np.zeros(0, dtype=self.vectors.dtype)
-        return self._norms
 
     @property
     def norms(self):
-        return self.fill_norms()
+        """The L2 norm of every vector (computed on first use)."""
+        self.fill_norms()
+        return self._norms
+
+    @norms.setter
+    def norms(self, value):
+        """gensim code sets ``kv.norms = None`` after changing vectors: forget everything derived from them."""
+        self._clear_cache()
+        if value is not None:
+            self._norms = np.asarray(value)
 
     def get_normed_vectors(self):
         """All vectors scaled to unit length, computed once and cached (zero vectors stay zero)."""
         if self._normed is None:
-            norms = self.fill_norms()
+            norms = self.norms
             safe = np.where(norms > 0, norms, 1).astype(self.vectors.dtype)
             self._normed = np.asarray(self.vectors) / safe[:, None]
         return self._normed
+
+    def init_sims(self, replace=False):
+        """Obsolete in gensim 4 too: computes the norms; ``replace=True`` also scales the vectors
+        themselves to unit length (their lengths are lost)."""
+        self.fill_norms()
+        if replace:
+            logger.warning("destructive init_sims(replace=True) deprecated & no longer required for space-efficiency")
+            self.unit_normalize_all()
 
     def unit_normalize_all(self):
         """Scale the stored vectors themselves to unit length (cannot be undone)."""
@@ -385,7 +558,7 @@ class KeyedVectors:
         """Cosine similarity of two keys."""
         i, j = self._indices([w1, w2])
         normed = self.get_normed_vectors()
-        if i == j and self.fill_norms()[i] > 0:
+        if i == j and self.norms[i] > 0:
             return 1.0   # exactly, not 1 ± rounding (gensim's float32 dot product gives 1.0000001 or so)
         return float(np.dot(normed[i], normed[j]))
 
@@ -607,7 +780,9 @@ class KeyedVectors:
     def similar_by_key(self, key, topn=10, restrict_vocab=None):
         return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
 
-    similar_by_word = similar_by_key
+    def similar_by_word(self, word, topn=10, restrict_vocab=None):
+        """gensim's older name of :meth:`similar_by_key`."""
+        return self.similar_by_key(word, topn=topn, restrict_vocab=restrict_vocab)
 
     def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
         """The ``topn`` keys closest to ``vector`` (nothing excluded)."""
@@ -726,13 +901,64 @@ class KeyedVectors:
             raise ValueError("Cannot calculate relative cosine similarity without any similar words.")
         return self.similarity(wa, wb) / sum(s for _, s in sims)
 
+    def wmdistance(self, document1, document2, norm=True):
+        """Word Mover's Distance between two documents (lists of keys), as gensim computes it.
+
+        The least total distance the words of ``document1`` must travel to become those of
+        ``document2``, each document weighted by its normalised word counts (Kusner et al.,
+        2015), solved exactly by POT's network simplex (``pip install 'w2v[wmd]'``).  Distances
+        are Euclidean between unit vectors (``norm=True``) or raw ones.  Keys not here are left
+        out (logged); a document left empty gives ``inf``, two documents of one same word 0.
+        """
+        try:
+            from ot import emd2
+        except ImportError:
+            raise MissingExtraError("wmdistance needs the POT package (optimal transport): "
+                                    "pip install 'w2v[wmd]'  (or: pip install POT)") from None
+        from scipy.spatial.distance import cdist
+
+        kept1 = [token for token in document1 if token in self]
+        kept2 = [token for token in document2 if token in self]
+        if len(kept1) < len(document1) or len(kept2) < len(document2):
+            logger.info("Removed %d and %d OOV words from document 1 and 2 (respectively).",
+                        len(document1) - len(kept1), len(document2) - len(kept2))
+        if not kept1 or not kept2:
+            logger.warning("At least one of the documents had no words that were in the vocabulary.")
+            return float("inf")
+        words1, counts1 = np.unique(self._indices(kept1), return_counts=True)
+        words2, counts2 = np.unique(self._indices(kept2), return_counts=True)
+        if len(words1) == len(words2) == 1 and words1[0] == words2[0]:
+            return 0.0
+        source = self.get_normed_vectors() if norm else self.vectors
+        cost = cdist(np.asarray(source[words1], np.float64), np.asarray(source[words2], np.float64))
+        return float(emd2(counts1 / counts1.sum(), counts2 / counts2.sum(), cost))
+
     # -- evaluation (see w2v.evaluate) ---------------------------------------------------------
     def evaluate_word_analogies(self, analogies, restrict_vocab=300000, case_insensitive=True,
-                                dummy4unknown=False):
+                                dummy4unknown=False, similarity_function="most_similar"):
+        """Accuracy on an analogy file; see :func:`w2v.evaluate.evaluate_word_analogies`.
+        ``similarity_function`` names the method answering each question (``"most_similar"``:
+        3CosAdd, ``"most_similar_cosmul"``: 3CosMul)."""
         from .evaluate import evaluate_word_analogies
 
         return evaluate_word_analogies(self, analogies, restrict_vocab=restrict_vocab,
-                                       case_insensitive=case_insensitive, dummy4unknown=dummy4unknown)
+                                       case_insensitive=case_insensitive, dummy4unknown=dummy4unknown,
+                                       similarity_function=similarity_function)
+
+    @staticmethod
+    def log_accuracy(section):
+        """Log a section of :meth:`evaluate_word_analogies`'s result as "name: 66.7% (2/3)" (gensim's)."""
+        correct, incorrect = len(section["correct"]), len(section["incorrect"])
+        if correct + incorrect > 0:
+            logger.info("%s: %.1f%% (%i/%i)", section["section"], 100.0 * correct / (correct + incorrect),
+                        correct, correct + incorrect)
+
+    @staticmethod
+    def log_evaluate_word_pairs(pearson, spearman, oov, pairs):
+        """Log :meth:`evaluate_word_pairs`'s correlations and unknown-pair ratio for the file ``pairs`` (gensim's)."""
+        logger.info("Pearson correlation coefficient against %s: %.4f", pairs, pearson[0])
+        logger.info("Spearman rank-order correlation coefficient against %s: %.4f", pairs, spearman[0])
+        logger.info("Pairs with unknown words ratio: %.1f%%", oov)
 
     def evaluate_word_pairs(self, pairs, delimiter="\t", encoding="utf8", restrict_vocab=300000,
                             case_insensitive=True, dummy4unknown=False):
@@ -743,17 +969,34 @@ class KeyedVectors:
                                    dummy4unknown=dummy4unknown)
 
     # -- files ----------------------------------------------------------------------------
-    def save(self, path):
-        """Save in w2v's native format (vectors memory-mappable on load)."""
-        store.save(path, "vectors", {"vector_size": self.vector_size}, self._native_arrays())
+    def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024**2, ignore=frozenset(), pickle_protocol=4):
+        """Save in w2v's native format (vectors memory-mappable on load), atomically.
+
+        ``fname_or_handle`` is a path or a binary file object.  gensim's ``separately``,
+        ``sep_limit``, ``ignore`` and ``pickle_protocol`` choose how gensim pickles; they have no
+        effect here (the arrays are stored apart and mappable anyway).
+        """
+        if hasattr(fname_or_handle, "write"):
+            import shutil
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="w2v-save-") as folder:
+                path = f"{folder}/vectors.w2v"
+                self.save(path)
+                with open(path, "rb") as data:
+                    shutil.copyfileobj(data, fname_or_handle)
+            return
+        store.save(fname_or_handle, "vectors", {"vector_size": self.vector_size}, self._native_arrays())
 
     @classmethod
-    def load(cls, path, mmap=None):
+    def load(cls, fname, mmap=None):
+        """Load vectors saved by :meth:`save` or by gensim's ``KeyedVectors.save`` / ``Word2Vec.save``
+        (their vectors, read without running the pickle); ``mmap="r"`` maps them read-only."""
         from . import gensim_io   # gensim's KeyedVectors.save / Word2Vec.save files: their vectors
 
-        if not store.is_native(path) and gensim_io.is_gensim_pickle(path):
-            return cls._from_native_arrays(gensim_io.read(path, mmap=mmap)[2])
-        _, _, arrays = store.load(path, mmap=mmap, expect_kind="vectors")
+        if not store.is_native(fname) and gensim_io.is_gensim_pickle(fname):
+            return cls._from_native_arrays(gensim_io.read(fname, mmap=mmap)[2])
+        _, _, arrays = store.load(fname, mmap=mmap, expect_kind="vectors")
         return cls._from_native_arrays(arrays)
 
     def _native_arrays(self, counts=None):
@@ -772,18 +1015,75 @@ class KeyedVectors:
         counts = arrays.get("counts")
         return cls(vectors.shape[1]).set_vectors(keys, vectors[:n], None if counts is None else counts[:n])
 
-    def save_word2vec_format(self, fname, binary=False, write_header=True):
-        """gensim-compatible writer: word2vec binary or text (GloVe text without the header)."""
-        from . import formats
+    def save_word2vec_format(self, fname, fvocab=None, binary=False, total_vec=None, write_header=True, prefix="",
+                             append=False, sort_attr="count"):
+        """Write the vectors as word2vec binary or text (GloVe text without the header), as gensim.
 
+        Keys are written in descending order of the attribute ``sort_attr`` (equal values in
+        index order); ``fvocab`` also writes the vocabulary file (``word value`` lines, the same
+        order).  ``total_vec`` is the count the header declares (default: the number of keys),
+        ``prefix`` goes before every word, ``append`` adds to the end of existing files.
+        Binary is float32; text holds the shortest decimal that reads back as the same value.
+        """
+        values = self.expandos.get(sort_attr)
+        if values is None:
+            if fvocab is not None:
+                raise ValueError(f"Cannot store vocabulary with '{sort_attr}' because that attribute does not exist")
+            logger.warning("attribute %s not present in %s; will store in internal index_to_key order", sort_attr, self)
+            order = np.arange(len(self))
+        else:
+            order = np.argsort(-np.asarray(values), kind="stable")
+        if binary and not write_header and not append:
+            raise W2VError(f"{fname}: a word2vec binary file without its header could not be read back "
+                           "(by w2v or gensim); write the header, or text (binary=False, write_header=False), "
+                           "or append these records to a file that has one (append=True)")
+        keys = [self.index_to_key[i] for i in order.tolist()]
+        if fvocab is not None:
+            word2vec_io.write_vocab(fvocab, keys, np.asarray(values)[order], prefix=prefix, append=append)
         fmt = "word2vec-binary" if binary else ("word2vec-text" if write_header else "glove")
-        formats.save(self, fname, fmt)
+        word2vec_io.write(fname, keys, self.vectors[order], fmt, total_vec=total_vec, prefix=prefix, append=append,
+                          header=write_header)
 
     @classmethod
-    def load_word2vec_format(cls, fname, binary=False, unicode_errors="strict", limit=None, no_header=False,
-                             encoding="utf8"):
-        """gensim-compatible reader (the format is still checked against the file's content)."""
-        from . import formats
+    def load_word2vec_format(cls, fname, fvocab=None, binary=False, encoding="utf8", unicode_errors="strict",
+                             limit=None, datatype=np.float32, no_header=False):
+        """Read a word2vec binary or text file (GloVe text with ``no_header``), as gensim.
 
+        ``fvocab`` names a vocabulary file (``word count`` lines, word2vec.c's ``-save-vocab``)
+        giving each key's count; without it keys get gensim's stand-ins n, n-1, ..., 1.
+        ``datatype`` is the vectors' float type.  The format is still checked against the
+        content; a truncated file is a :class:`~w2v.errors.TruncatedFileError`, which is
+        also an EOFError as in gensim.
+        """
+        if binary and no_header:
+            raise NotImplementedError("no_header only available for text-format files")
         fmt = "word2vec-binary" if binary else ("glove" if no_header else "word2vec-text")
-        return formats.load(fname, format=fmt, limit=limit, unicode_errors=unicode_errors, encoding=encoding)
+        _, keys, vectors, counts = word2vec_io.read(fname, fmt, limit, encoding, unicode_errors, datatype, fvocab)
+        return cls(vectors.shape[1], dtype=vectors.dtype).set_vectors(keys, vectors, counts)
+
+    def intersect_word2vec_format(self, fname, lockf=0.0, binary=False, encoding="utf8", unicode_errors="strict"):
+        """Take the vectors of a word2vec file for the keys that are already here (no key is added),
+        and set their lock factor in ``vectors_lockf`` to ``lockf`` (0.0: training leaves them
+        unchanged; 1.0: they train as the others).  gensim's transfer-learning step.
+
+        ``vectors_lockf`` is made (all ones) if it is missing or has a single factor, so the
+        gensim recipe's ``wv.vectors_lockf = np.ones(len(wv))`` line is not needed (but works).
+        Returns nothing; the number of vectors taken is logged.
+        """
+        fmt = "word2vec-binary" if binary else "word2vec-text"
+        _, keys, vectors, _ = word2vec_io.read(fname, fmt, None, encoding, unicode_errors)
+        if vectors.shape[1] != self.vector_size:
+            raise ValueError(f"incompatible vector size {vectors.shape[1]} in file {fname} "
+                             f"(these vectors have {self.vector_size})")
+        lockf_all = np.asarray(getattr(self, "vectors_lockf", np.ones(1, np.float32)), dtype=np.float32).reshape(-1)
+        if lockf_all.shape[0] != len(self):
+            lockf_all = np.full(len(self), lockf_all[0] if lockf_all.shape[0] == 1 else 1.0, np.float32)
+        found = np.fromiter((self.key_to_index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        inside = found >= 0
+        if not self.vectors.flags.writeable:
+            self.vectors = np.array(self.vectors)
+        self.vectors[found[inside]] = vectors[inside]
+        lockf_all[found[inside]] = lockf
+        self.vectors_lockf = lockf_all
+        self._clear_cache()
+        logger.info("merged %d vectors into %s matrix from %s", int(inside.sum()), self.vectors.shape, fname)

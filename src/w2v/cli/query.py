@@ -333,7 +333,7 @@ def _info(args):
     kv = load_vectors(args.vectors)
     info.update(keys=len(kv), vector_size=kv.vector_size, dtype=str(kv.vectors.dtype))
     if len(kv):
-        norms = kv.fill_norms()
+        norms = kv.norms
         info["norms"] = {"min": round(float(norms.min()), 4), "mean": round(float(norms.mean()), 4),
                          "max": round(float(norms.max()), 4)}
         info["first_keys"] = [str(k) for k in kv.index_to_key[:10]]
