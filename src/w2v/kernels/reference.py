@@ -6,8 +6,9 @@ values as the article's tables.  They are slow on purpose: clarity over speed.
 
 Naming follows the article: the *embedding* matrix ``syn0`` holds input rows, the
 *context* matrix ``syn1neg`` (negative sampling), ``syn1`` (hierarchical softmax) or
-``syn1softmax`` (the full softmax: one output row per word) holds output rows.  In skip-gram each context word is an input that must predict the
-centre word; one set of negative samples is shared by all inputs of a window.
+``syn1softmax`` (the full softmax: one output row per word) holds output rows.  In
+skip-gram each context word is an input that must predict the centre word; one set of
+negative samples is shared by all inputs of a window.
 
 ``lockf`` (gensim's ``wv.vectors_lockf``: a factor per input row, 0 for a row that must
 never move) scales each input row's update; None means all ones.
