@@ -691,8 +691,8 @@ class Word2Vec:
         ``load(mmap="r")``.  ``fname_or_handle`` is a path or a binary file object.  gensim's
         ``separately``, ``sep_limit`` and ``pickle_protocol`` choose how gensim pickles; they have
         no effect here (every array is stored apart and mappable anyway).  ``ignore`` may name
-        ``"syn1neg"``, ``"syn1"`` or ``"syn1softmax"`` to leave that matrix out (a model loaded without it trains
-        it again from zero); other names are ignored.
+        ``"syn1neg"``, ``"syn1"`` or ``"syn1softmax"`` to leave that matrix out (a model loaded
+        without it trains it again from zero); other names are ignored.
         """
         if hasattr(fname_or_handle, "write"):
             with tempfile.TemporaryDirectory(prefix="w2v-save-") as folder:

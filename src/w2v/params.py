@@ -52,11 +52,11 @@ PARAMS = (
     Param("progress", None, "object", None, None, "progress bar on stderr (None: when it is a terminal)"),
     Param("unicode_errors", "strict", "choice", ("strict", "replace", "ignore"), "vocabulary",
           "invalid UTF-8: stop with an error naming the line, replace it with U+FFFD, or drop it"),
-    # w2v's own, for raw text (the CLI's options for them are in cli/text.py)
     # w2v's own training mode: the article's skip-gram before negative sampling
     Param("softmax", 0, "flag", None, "model",
           "full softmax over the whole vocabulary (the article's first skip-gram; small vocabularies only, "
           "use with negative=0)"),
+    # w2v's own, for raw text (the CLI's options for them are in cli/text.py)
     Param("tokenizer", None, "tokenizer", None, None, "how corpus files are split into words (w2v.tokenize)"),
     Param("phrases", 0, "phrases", None, None, "passes of phrase detection (or a dict of Phrases parameters)"),
 )
