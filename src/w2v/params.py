@@ -134,10 +134,11 @@ def merged(overrides, defaults=None):
 
 #: The largest vocabulary ``softmax=1`` trains.  The full softmax costs about 3·m·V·d
 #: multiply-adds per centre word (m inputs of its window, V words, d dimensions) where negative
-#: sampling costs 3·m·(negative+1)·d, so its speed falls as 1/V: measured on 2 cores
-#: (bench/RESULTS.md, "Full-softmax skip-gram") it trains about 30,000 words/s at V = 1,000 and
-#: d = 100, and at V = 10,000 an epoch of the 560,000-word demo corpus would take over an hour.
-#: Above this, negative sampling or hierarchical softmax learn the same vectors far faster.
+#: sampling costs 3·m·(negative+1)·d, so its speed falls as 1/V.  Measured on 2 shared cores
+#: (bench/bench_softmax.py, bench/RESULTS.md "Full-softmax skip-gram"; d = 100): about 1,300
+#: words trained per second at V = 10,000, 600 at V = 19,000 — an epoch of a 5-million-word
+#: corpus takes 50 minutes at this limit and twice that at twice the vocabulary, against about
+#: 7 seconds with negative sampling.  Above it, use negative sampling or hierarchical softmax.
 SOFTMAX_MAX_VOCAB = 10_000
 
 
