@@ -222,3 +222,33 @@ def test_train_job_full_softmax_matches_reference(sg):
     assert loss == pytest.approx(expected, rel=1e-5)
     assert np.array_equal(syn0[8], _matrices(7)[0][8])
     assert np.all(np.any(syn1 != _matrices(7)[1], axis=1))   # every output row moves, not just the targets
+
+
+def test_softmax_reference_update_is_the_negative_gradient_of_its_loss():
+    """The reference moves every row by -alpha × d(loss)/d(row), checked by finite differences."""
+    rng = np.random.default_rng(8)
+    syn0 = rng.normal(0, 0.5, (V, D))
+    syn1 = rng.normal(0, 0.5, (V, D))
+    inputs, output = [2, 9], 4
+
+    def loss(a, b):
+        scores = a[inputs] @ b.T
+        return float(-np.sum(np.log(reference.softmax(scores)[:, output])))
+
+    def numeric(matrix, rows):
+        grad = np.zeros_like(matrix)
+        for r in rows:
+            for j in range(D):
+                up, down = matrix.copy(), matrix.copy()
+                up[r, j] += 1e-6
+                down[r, j] -= 1e-6
+                args = (up, syn1) if matrix is syn0 else (syn0, up)
+                args_down = (down, syn1) if matrix is syn0 else (syn0, down)
+                grad[r, j] = (loss(*args) - loss(*args_down)) / 2e-6
+        return grad
+
+    after0, after1 = syn0.copy(), syn1.copy()
+    record = reference.sg_softmax_update(after0, after1, inputs, output, 1.0)
+    assert record["loss"] == pytest.approx(loss(syn0, syn1))
+    np.testing.assert_allclose(after0 - syn0, -numeric(syn0, inputs), atol=1e-6)
+    np.testing.assert_allclose(after1 - syn1, -numeric(syn1, range(V)), atol=1e-6)

@@ -374,7 +374,7 @@ def test_full_softmax_recovers_planted_groups_and_its_loss_falls(sg):
     assert model.syn1softmax.shape == (len(GROUP), 24) and model.syn1neg is None and model.syn1 is None
     assert neighbour_purity(model.wv, GROUP) >= 0.95
     losses = model.epoch_losses
-    assert losses[-1] < 0.95 * losses[0]
+    assert losses[-1] < 0.8 * losses[0]      # from about log(40) per pair towards log(8)
     # what the output layer learned is the planted structure too: from a word, its own group's
     # words get nearly all the probability (the softmax's prediction vector sums to 1 by construction)
     idx = model.wv.key_to_index
@@ -384,7 +384,7 @@ def test_full_softmax_recovers_planted_groups_and_its_loss_falls(sg):
         p = np.exp(scores - scores.max())
         p /= p.sum()
         probs.append(sum(p[idx[w]] for w, g in GROUP.items() if g == group))
-    assert np.mean(probs) > 0.8     # uniform would give 8/40 = 0.2
+    assert np.mean(probs) > 0.9     # uniform would give 8/40 = 0.2
 
 
 def test_full_softmax_saves_loads_and_continues_training(tmp_path):
