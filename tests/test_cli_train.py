@@ -61,6 +61,7 @@ def test_train_reads_stdin(tmp_path):
     ("bad", ["train", "bad.txt", "-o", "m.w2v"], "bad.txt, line 2, byte 3: invalid UTF-8"),
     ("rare", ["train", "rare.txt", "-o", "m.w2v"], "no word occurs min_count=5 times"),
     ("rare", ["train", "rare.txt", "-o", "m.w2v", "--window", "0"], "window must be a whole number >= 1"),
+    ("rare", ["train", "rare.txt", "-o", "m.w2v", "--sg", "--softmax"], "set negative=0 and hs=0 (got negative=5"),
 ])
 def test_train_errors_are_one_line_with_exit_2(tmp_path, monkeypatch, setup, args, message):
     monkeypatch.chdir(tmp_path)
@@ -224,3 +225,25 @@ def test_the_first_run_says_the_kernels_are_compiling_and_a_warm_run_does_not(co
     assert cold.stderr.startswith("w2v: compiling the training kernels (first run only, about ")
     warm = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert warm.returncode == 0 and "compiling" not in warm.stderr, warm.stderr
+
+
+def test_train_softmax_learns_and_refuses_a_vocabulary_above_its_limit(corpus_file, tmp_path, capsys):
+    from w2v import params
+
+    out = tmp_path / "m.w2v"
+    code = main(["train", str(corpus_file), "-o", str(out), "--sg", "--softmax", "--negative", "0",
+                 "--vector-size", "20", "--window", "3", "--min-count", "1", "--epochs", "4", "--workers", "2", "-q"])
+    assert code == 0
+    model = w2v.Word2Vec.load(out)
+    assert (model.softmax, model.negative, model.hs) == (1, 0, 0) and model.syn1softmax.shape == (40, 20)
+    assert neighbour_purity(model.wv, GROUP) >= 0.95
+    capsys.readouterr()
+    big = tmp_path / "big.txt"
+    limit = params.SOFTMAX_MAX_VOCAB
+    big.write_text(" ".join(f"w{i}" for i in range(limit + 1)) + "\n")
+    code = main(["train", str(big), "-o", str(tmp_path / "big.w2v"), "--softmax", "--negative", "0",
+                 "--min-count", "1", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f"{limit + 1:,} words, more than the limit of {limit:,}" in err and "max_final_vocab" in err
+    assert not (tmp_path / "big.w2v").exists()

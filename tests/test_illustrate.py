@@ -8,8 +8,8 @@ import pytest
 
 from w2v.errors import W2VError
 from w2v.illustrate import (ARTICLE_SENTENCE, Noise, analogy_rows, format_table, pairs_table, place_labels,
-                            plot_analogy, plot_map, plot_rows, positive_samples, project, step_tables,
-                            terminal_rows, tokenize)
+                            plot_analogy, plot_map, plot_rows, positive_samples, project, softmax_step_tables,
+                            step_tables, terminal_rows, tokenize)
 from w2v.illustrate.colors import to_rgb255
 from w2v.kernels import reference
 from w2v.vectors import KeyedVectors
@@ -436,3 +436,77 @@ def test_pictures_do_not_start_numba(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.png")], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+# -- one full-softmax step (the article's step before negative sampling) -----------------------------
+
+def fake_softmax_model(n=8, d=5, seed=1, alpha=0.05):
+    """An object with what `softmax_step_tables` reads from a Word2Vec trained with softmax=1."""
+    rng = np.random.default_rng(seed)
+    words = ["thou", "not", "shalt", "make", "aaron", "taco", "machine", "mind"][:n]
+    kv = KeyedVectors(d).set_vectors(words, rng.normal(0, 0.5, (n, d)).astype(np.float32),
+                                     counts=np.arange(n, 0, -1) * 10)
+    return types.SimpleNamespace(wv=kv, syn1softmax=rng.normal(0, 0.8, (n, d)).astype(np.float32), alpha=alpha,
+                                 negative=0, hs=0)
+
+
+def test_softmax_step_tables_are_the_reference_kernel_update():
+    model = fake_softmax_model()
+    syn0_before, syn1_before = model.wv.vectors.copy(), model.syn1softmax.copy()
+    result = softmax_step_tables(model, "not", "thou", alpha=0.5, top=3)
+
+    syn0, syn1 = syn0_before.copy(), syn1_before.copy()
+    idx = model.wv.key_to_index
+    expected = reference.sg_softmax_update(syn0, syn1, [idx["not"]], idx["thou"], 0.5)
+    prediction = expected["prediction"][0]
+    top = list(np.argsort(-prediction)[:3])
+    shown = top + ([idx["thou"]] if idx["thou"] not in top else [])
+    table = result.table
+    assert list(table["output word"]) == [model.wv.index_to_key[k] for k in shown] == result.output_words
+    assert list(table["target"]) == [int(k == idx["thou"]) for k in shown]
+    np.testing.assert_allclose(table["input \u00b7 output"], expected["dot"][0][shown], rtol=1e-6)
+    np.testing.assert_allclose(table["prediction"], prediction[shown], rtol=1e-6)
+    np.testing.assert_allclose(table["error"], expected["error"][0][shown], rtol=1e-6)
+    # the article's arithmetic, row by row: error = one-hot target - prediction
+    np.testing.assert_allclose(table["error"], table["target"] - table["prediction"], rtol=1e-6)
+    assert list(table["prediction"]) == sorted(table["prediction"][:3], reverse=True) + list(table["prediction"][3:])
+    rest = np.setdiff1d(np.arange(8), shown)
+    assert result.others["words"] == 8 - len(shown) and result.vocabulary == 8
+    assert result.others["probability"] == pytest.approx(prediction[rest].sum())
+    assert table["prediction"].sum() + result.others["probability"] == pytest.approx(1.0)
+    assert result.loss == pytest.approx(-np.log(prediction[idx["thou"]]))
+    # the rows after are the reference's rows; every output row moved, the model did not
+    np.testing.assert_array_equal(result.input_before, syn0_before[idx["not"]])
+    np.testing.assert_array_equal(result.input_after, syn0[idx["not"]])
+    np.testing.assert_array_equal(result.context_before, syn1_before[shown])
+    np.testing.assert_array_equal(result.context_after, syn1[shown])
+    assert np.all(np.any(syn1 != syn1_before, axis=1))
+    np.testing.assert_array_equal(model.wv.vectors, syn0_before)
+    np.testing.assert_array_equal(model.syn1softmax, syn1_before)
+    # "after" is the softmax of the updated rows, and the step raised the output word's prediction
+    after = reference.softmax(syn0[idx["not"]].astype(float) @ syn1.astype(float).T)
+    np.testing.assert_allclose(table["prediction after"], after[shown], rtol=1e-6)
+    assert result.loss_after == pytest.approx(-np.log(after[idx["thou"]]), rel=1e-6)
+    assert result.loss_after < result.loss
+
+
+def test_softmax_step_text_and_errors():
+    model = fake_softmax_model()
+    result = softmax_step_tables(model, "not", "thou", top=8, source="m.w2v")
+    assert len(result.table) == 8 and result.others["words"] == 0
+    text = result.to_text(dims=3)
+    assert "every word of the vocabulary is in the table" in text and "first 3 of 5 dimensions" in text
+    assert "each of the 8 rows of the output matrix" in text and "m.w2v" in text
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("output word"))
+    assert lines[header].split()[-4:] == ["target", "error", "prediction", "after"]
+    with pytest.raises(KeyError, match="'nothing'"):
+        softmax_step_tables(model, "nothing", "thou")
+    with pytest.raises(ValueError, match="top"):
+        softmax_step_tables(model, "not", "thou", top=0)
+    ns = fake_model()
+    with pytest.raises(W2VError, match=r"syn1softmax.*negative sampling \(negative="):
+        softmax_step_tables(types.SimpleNamespace(wv=ns.wv, syn1neg=ns.syn1neg, negative=5), "not", "thou")
+    # and the negative-sampling step on a softmax model points to --softmax
+    with pytest.raises(W2VError, match="--softmax"):
+        step_tables(types.SimpleNamespace(wv=model.wv, syn1neg=None, syn1softmax=model.syn1softmax), "not", "thou")

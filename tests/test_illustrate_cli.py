@@ -170,3 +170,62 @@ def test_step_prints_the_reference_update(capsys, model_file):
 def test_step_needs_a_full_model(capsys, vectors_file):
     code, _, err = run(capsys, "step", vectors_file, "--input", "king", "--output", "queen")
     assert code == 2 and "syn1neg" in err and err.count("\n") == 1
+
+
+@pytest.fixture(scope="module")
+def softmax_model_file(tmp_path_factory):
+    from w2v.model import Word2Vec
+
+    model = Word2Vec(SENTENCES, vector_size=8, min_count=1, sg=1, softmax=1, negative=0, epochs=3, workers=1,
+                     seed=3, progress=False)
+    path = tmp_path_factory.mktemp("cli") / "softmax.w2v"
+    model.save(path)
+    return path
+
+
+def test_step_softmax_prints_the_reference_update(capsys, softmax_model_file):
+    from w2v.model import Word2Vec
+
+    code, out, _ = run(capsys, "step", softmax_model_file, "--input", "not", "--output", "thou", "--softmax",
+                       "--top", "4", "--alpha", "0.1")
+    assert code == 0
+    model = Word2Vec.load(softmax_model_file)
+    idx = model.wv.key_to_index
+    syn0, syn1 = np.array(model.wv.vectors), np.array(model.syn1softmax)
+    ref = reference.sg_softmax_update(syn0, syn1, [idx["not"]], idx["thou"], 0.1)
+    prediction = ref["prediction"][0]
+    shown = list(np.argsort(-prediction, kind="stable")[:4])
+    shown += [idx["thou"]] if idx["thou"] not in shown else []
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("output word"))
+    rows = [line.split() for line in lines[header + 2:header + 2 + len(shown)]]
+    assert [r[0] for r in rows] == [model.wv.index_to_key[k] for k in shown]
+    np.testing.assert_allclose([float(r[1]) for r in rows], ref["dot"][0][shown], atol=1e-4)
+    np.testing.assert_allclose([float(r[2]) for r in rows], prediction[shown], atol=1e-4)
+    assert [int(r[3]) for r in rows] == [int(k == idx["thou"]) for k in shown]
+    np.testing.assert_allclose([float(r[4]) for r in rows], ref["error"][0][shown], atol=1e-4)
+    rest = lines[header + 2 + len(shown)]
+    assert rest.startswith(f"the other {len(idx) - len(shown)} words: prediction ")
+    loss = next(line for line in lines if line.startswith("loss:"))
+    assert float(loss.split()[1]) == pytest.approx(ref["loss"], abs=1e-4)
+    after = next(line for line in lines if line.strip().startswith("after"))
+    np.testing.assert_allclose([float(x) for x in after.split()[1:7]], syn0[idx["not"], :6], atol=1e-4)
+    np.testing.assert_array_equal(Word2Vec.load(softmax_model_file).syn1softmax, model.syn1softmax)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--input", "nott", "--output", "thou", "--softmax"], "'nott'"),
+    (["--input", "not", "--output", "thou", "--softmax", "--negative", "2"], "do not apply with --softmax"),
+    (["--input", "not", "--output", "thou"], "--softmax"),          # a softmax model has no negative-sampling step
+], ids=["unknown-word", "negatives", "no-flag"])
+def test_step_softmax_user_errors_are_one_line(capsys, softmax_model_file, argv, message):
+    code, out, err = run(capsys, "step", softmax_model_file, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_step_softmax_on_a_negative_sampling_model_says_what_it_needs(capsys, model_file, vectors_file):
+    code, _, err = run(capsys, "step", model_file, "--input", "not", "--output", "thou", "--softmax")
+    assert code == 2 and err.count("\n") == 1
+    assert "syn1softmax" in err and "negative sampling (negative=3)" in err and "--softmax --negative 0" in err
+    code, _, err = run(capsys, "step", vectors_file, "--input", "king", "--output", "queen", "--softmax")
+    assert code == 2 and err.count("\n") == 1 and "vectors only" in err

@@ -141,3 +141,114 @@ def test_locked_rows_do_not_move_and_partly_locked_rows_move_less(sg, hs):
     assert np.array_equal(syn0[[5, 8]], start[[5, 8]])                 # locked: bit for bit
     assert not np.allclose(syn0[[3, 2, 7]], start[[3, 2, 7]])          # the others learn
     assert not np.allclose(syn1, _matrices(4)[1])                      # and output rows always move
+
+
+# -- the full softmax ---------------------------------------------------------------------------
+
+def test_sg_softmax_window_matches_reference():
+    from w2v.kernels.train import _sg_softmax_window
+
+    syn0, syn1 = _matrices(5)
+    ref0, ref1 = syn0.copy(), syn1.copy()
+    inputs = np.array([3, 4, 6, 3], np.int32)           # a repeated context word too
+    record = reference.sg_softmax_update(ref0, ref1, inputs, 5, 0.05)
+    grad = np.zeros((4, V), np.float32)
+    err = np.zeros((4, D), np.float32)
+    loss = _sg_softmax_window(syn0, syn1, inputs, 4, 5, np.float32(0.05), grad, err, True)
+    for a in range(4):
+        syn0[inputs[a]] += err[a]
+    np.testing.assert_allclose(grad, record["error"] * 0.05, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(syn0, ref0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(syn1, ref1, rtol=1e-5, atol=1e-6)
+    assert loss == pytest.approx(record["loss"], rel=1e-5)
+    # the reference is the article's arithmetic: a softmax over every word, target minus prediction
+    assert record["prediction"].shape == (4, V)
+    np.testing.assert_allclose(record["prediction"].sum(axis=1), 1.0)
+    np.testing.assert_array_equal(record["target"], np.eye(V)[5])
+    np.testing.assert_allclose(record["error"], record["target"] - record["prediction"])
+
+
+@pytest.mark.parametrize("cbow_mean", [True, False])
+def test_cbow_softmax_window_matches_reference(cbow_mean):
+    from w2v.kernels.train import _cbow_softmax_window
+
+    syn0, syn1 = _matrices(6)
+    ref0, ref1 = syn0.copy(), syn1.copy()
+    inputs = np.array([2, 8, 10], np.int32)
+    record = reference.cbow_softmax_update(ref0, ref1, inputs, 4, 0.05, cbow_mean=cbow_mean)
+    h = (syn0[inputs].sum(axis=0) / (3 if cbow_mean else 1)).astype(np.float32)
+    gvec = np.zeros(V, np.float32)
+    neu1e = np.zeros(D, np.float32)
+    loss = _cbow_softmax_window(h, syn1, 4, np.float32(0.05), gvec, neu1e, True)
+    if not cbow_mean:
+        neu1e /= 3
+    for c in inputs:
+        syn0[c] += neu1e
+    np.testing.assert_allclose(syn0, ref0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(syn1, ref1, rtol=1e-5, atol=1e-6)
+    assert loss == pytest.approx(record["loss"], rel=1e-5)
+
+
+def _run_softmax_job(sentence, syn0, syn1softmax, sg, window, lockf=None, seed=7):
+    """train_job with only the full softmax, one worker, no subsampling or window shrinking."""
+    ids = np.array(sentence, np.int32)
+    offsets = np.array([0, len(ids)], np.int64)
+    keep = np.full(V, 1 << 32, np.uint64)
+    empty = np.zeros((1, D), np.float32)
+    state = training_state(ids, offsets, syn0, None, None, lockf, keep, np.ones(1, np.uint64), np.zeros(1, np.int32),
+                           np.zeros((1, 0), np.int32), np.zeros((1, 0), np.uint8), np.zeros(1, np.int32),
+                           sg=sg, hs=False, negative=0, window=window, shrink=False, cbow_mean=True,
+                           compute_loss=True, syn1softmax=syn1softmax, softmax=True)
+    assert state.syn1neg.shape == empty.shape and state.syn1.shape == empty.shape
+    return train_job(state, np.arange(1), job(0, 1, 0.05, 0.05, seed))
+
+
+@pytest.mark.parametrize("sg", [True, False])
+def test_train_job_full_softmax_matches_reference(sg):
+    sentence = [3, 5, 8, 2, 5, 11]
+    syn0, syn1 = _matrices(7)
+    ref0, ref1 = syn0.copy(), syn1.copy()
+    lockf = np.ones(V, np.float32)
+    lockf[8] = 0.0                                       # a locked row stays put under the softmax too
+    effective, loss = _run_softmax_job(sentence, syn0, syn1, sg, window=2, lockf=lockf)
+    assert effective == len(sentence)
+    expected = 0.0
+    for i, word in enumerate(sentence):
+        inputs = [sentence[j] for j in reference.window_positions(len(sentence), i, 2)]
+        update = reference.sg_softmax_update if sg else reference.cbow_softmax_update
+        expected += update(ref0, ref1, inputs, word, 0.05, lockf=lockf)["loss"]
+    np.testing.assert_allclose(syn0, ref0, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(syn1, ref1, rtol=1e-4, atol=1e-6)
+    assert loss == pytest.approx(expected, rel=1e-5)
+    assert np.array_equal(syn0[8], _matrices(7)[0][8])
+    assert np.all(np.any(syn1 != _matrices(7)[1], axis=1))   # every output row moves, not just the targets
+
+
+def test_softmax_reference_update_is_the_negative_gradient_of_its_loss():
+    """The reference moves every row by -alpha × d(loss)/d(row), checked by finite differences."""
+    rng = np.random.default_rng(8)
+    syn0 = rng.normal(0, 0.5, (V, D))
+    syn1 = rng.normal(0, 0.5, (V, D))
+    inputs, output = [2, 9], 4
+
+    def loss(a, b):
+        scores = a[inputs] @ b.T
+        return float(-np.sum(np.log(reference.softmax(scores)[:, output])))
+
+    def numeric(matrix, rows):
+        grad = np.zeros_like(matrix)
+        for r in rows:
+            for j in range(D):
+                up, down = matrix.copy(), matrix.copy()
+                up[r, j] += 1e-6
+                down[r, j] -= 1e-6
+                args = (up, syn1) if matrix is syn0 else (syn0, up)
+                args_down = (down, syn1) if matrix is syn0 else (syn0, down)
+                grad[r, j] = (loss(*args) - loss(*args_down)) / 2e-6
+        return grad
+
+    after0, after1 = syn0.copy(), syn1.copy()
+    record = reference.sg_softmax_update(after0, after1, inputs, output, 1.0)
+    assert record["loss"] == pytest.approx(loss(syn0, syn1))
+    np.testing.assert_allclose(after0 - syn0, -numeric(syn0, inputs), atol=1e-6)
+    np.testing.assert_allclose(after1 - syn1, -numeric(syn1, range(V)), atol=1e-6)

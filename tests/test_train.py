@@ -364,3 +364,80 @@ def test_checkpoint_every_needs_a_path():
     model = w2v.Word2Vec(SENTENCES, **SMALL)
     with pytest.raises(ValueError, match="checkpoint_path"):
         model.train(SENTENCES, checkpoint_every=1)
+
+
+# -- the full softmax (softmax=1) -------------------------------------------------------------------
+
+@pytest.mark.parametrize("sg", [1, 0], ids=["sg-softmax", "cbow-softmax"])
+def test_full_softmax_recovers_planted_groups_and_its_loss_falls(sg):
+    model = w2v.Word2Vec(SENTENCES, sg=sg, softmax=1, negative=0, hs=0, seed=3, compute_loss=True, **SMALL)
+    assert model.syn1softmax.shape == (len(GROUP), 24) and model.syn1neg is None and model.syn1 is None
+    assert neighbour_purity(model.wv, GROUP) >= 0.95
+    losses = model.epoch_losses
+    assert losses[-1] < 0.8 * losses[0]      # from about log(40) per pair towards log(8)
+    # what the output layer learned is the planted structure too: from a word, its own group's
+    # words get nearly all the probability (the softmax's prediction vector sums to 1 by construction)
+    idx = model.wv.key_to_index
+    probs = []
+    for word, group in GROUP.items():
+        scores = model.wv.vectors[idx[word]].astype(np.float64) @ model.syn1softmax.T.astype(np.float64)
+        p = np.exp(scores - scores.max())
+        p /= p.sum()
+        probs.append(sum(p[idx[w]] for w, g in GROUP.items() if g == group))
+    assert np.mean(probs) > 0.9     # uniform would give 8/40 = 0.2
+
+
+def test_full_softmax_saves_loads_and_continues_training(tmp_path):
+    kwargs = dict(SMALL, workers=1, sg=1, softmax=1, negative=0, seed=9)
+    model = w2v.Word2Vec(SENTENCES, **kwargs)
+    path = tmp_path / "softmax.w2v"
+    model.save(path)
+    _, meta, arrays = store.load(path)
+    assert meta["params"]["softmax"] == 1 and "syn1softmax" in arrays and "syn1neg" not in arrays
+    loaded = w2v.Word2Vec.load(path)
+    assert loaded.softmax == 1 and loaded.negative == 0
+    np.testing.assert_array_equal(loaded.syn1softmax, model.syn1softmax)
+    np.testing.assert_array_equal(loaded.wv.vectors, model.wv.vectors)
+    assert "softmax" in repr(loaded)
+    # continuing from the file is the same as continuing in memory, bit for bit (one worker)
+    model.train(SENTENCES, epochs=1)
+    loaded.train(SENTENCES, epochs=1)
+    np.testing.assert_array_equal(loaded.syn1softmax, model.syn1softmax)
+    np.testing.assert_array_equal(loaded.wv.vectors, model.wv.vectors)
+    assert not np.array_equal(loaded.syn1softmax, arrays["syn1softmax"])
+    # a file of another mode (saved before this mode existed looks the same) loads with no softmax layer
+    other = w2v.Word2Vec(SENTENCES, **dict(kwargs, softmax=0, negative=5))
+    other.save(tmp_path / "ns.w2v")
+    back = w2v.Word2Vec.load(tmp_path / "ns.w2v")
+    assert back.softmax == 0 and back.syn1softmax is None
+
+
+def test_full_softmax_with_one_worker_and_a_seed_is_bit_identical():
+    kwargs = dict(SMALL, workers=1, sg=1, softmax=1, negative=0, seed=4)
+    a = w2v.Word2Vec(SENTENCES[:300], **kwargs)
+    b = w2v.Word2Vec(SENTENCES[:300], **kwargs)
+    assert np.array_equal(a.wv.vectors, b.wv.vectors) and np.array_equal(a.syn1softmax, b.syn1softmax)
+
+
+def test_full_softmax_limits_are_clear_errors():
+    from w2v import params
+
+    with pytest.raises(ValueError, match=r"softmax=1 trains with the full softmax alone.*negative=5"):
+        w2v.Word2Vec(SENTENCES, softmax=1, **SMALL)          # negative sampling is on by default
+    with pytest.raises(ValueError, match=r"hs=1"):
+        w2v.Word2Vec(softmax=1, negative=0, hs=1)
+    # above the vocabulary limit: a ValueError with the numbers, before any matrix is made
+    limit = params.SOFTMAX_MAX_VOCAB
+    words = {f"w{i}": 5 for i in range(limit + 1)}
+    model = w2v.Word2Vec(softmax=1, negative=0, vector_size=8)
+    with pytest.raises(ValueError, match=f"{limit + 1:,} words, more than the limit of {limit:,}"):
+        model.build_vocab_from_freq(words)
+    assert len(model.wv) == 0
+    model.build_vocab_from_freq(dict(list(words.items())[:limit]))   # at the limit: allowed
+    assert model.syn1softmax.shape == (limit, 8)
+    # switched on after the vocabulary was built: train() refuses too
+    big = w2v.Word2Vec(negative=5, vector_size=8)
+    big.build_vocab_from_freq(words)
+    big.softmax, big.negative = 1, 0
+    with pytest.raises(ValueError, match="more than the limit"):
+        big.train([["w1", "w2"]])

@@ -84,7 +84,8 @@ def _same_corpus(scanned, source):
 
 
 class Word2Vec:
-    """Learn word vectors from text (skip-gram or CBOW; negative sampling or hierarchical softmax).
+    """Learn word vectors from text (skip-gram or CBOW; negative sampling, hierarchical softmax or,
+    for small vocabularies, the full softmax: ``softmax=1``).
 
     Give ``sentences`` (a re-iterable of token lists; a one-shot generator works too, it is
     read once) or ``corpus_file`` (a path to a text file — plain, .gz, .bz2, .xz — a folder of
@@ -116,6 +117,7 @@ class Word2Vec:
         self.wv = KeyedVectors(self.vector_size)
         self.syn1neg = None
         self.syn1 = None
+        self.syn1softmax = None  # softmax=1: one output row per word
         self.corpus_count = 0
         self.corpus_total_words = 0
         self.effective_min_count = self.min_count
@@ -147,7 +149,8 @@ class Word2Vec:
 
     def __repr__(self):
         mode = "skip-gram" if self.sg else "CBOW"
-        loss = " + ".join(x for x in (("hs" if self.hs else ""), (f"negative={self.negative}" if self.negative else "")) if x)
+        loss = " + ".join(x for x in (("hs" if self.hs else ""), (f"negative={self.negative}" if self.negative else ""),
+                                      ("softmax" if self.softmax else "")) if x)
         return f"Word2Vec<{mode}, {loss}, vocab={len(self.wv)}, vector_size={self.vector_size}, window={self.window}>"
 
     # -- vocabulary -------------------------------------------------------------------------
@@ -270,7 +273,7 @@ class Word2Vec:
                 new_counts = new_counts[order]
             params_mod.check_memory(self.params(), len(new_words))
             self.wv.set_vectors(new_words, np.zeros((len(new_words), self.vector_size), np.float32), new_counts)
-            self.syn1neg = self.syn1 = None
+            self.syn1neg = self.syn1 = self.syn1softmax = None
             self.init_weights()
         else:
             self._update_vocab(words, counts, known, keep)
@@ -322,6 +325,7 @@ class Word2Vec:
         self.wv.set_vectors(list(self.wv.index_to_key), syn0, self.wv.counts)
         self.syn1neg = np.zeros_like(syn0) if self.negative else None
         self.syn1 = np.zeros_like(syn0) if self.hs else None
+        self.syn1softmax = np.zeros_like(syn0) if self.softmax else None
 
     def update_weights(self, n_old=None):
         """Give words added since the matrices were made (from row ``n_old`` on) their rows:
@@ -345,6 +349,7 @@ class Word2Vec:
 
         self.syn1neg = grown(self.syn1neg) if self.negative else self.syn1neg
         self.syn1 = grown(self.syn1) if self.hs else self.syn1
+        self.syn1softmax = grown(self.syn1softmax) if self.softmax else self.syn1softmax
 
     def _initial_vectors(self, rng, n):
         """Starting vectors for n new words: uniform in [-1/d, 1/d), as gensim 4."""
@@ -366,6 +371,7 @@ class Word2Vec:
         if not n:
             raise ModelStateError("the model has no vocabulary yet: call build_vocab() first "
                                   "(or pass a corpus to Word2Vec())")
+        params_mod.check_softmax_vocabulary(self.params(), n)   # softmax switched on after build_vocab
         if self.wv.vector_size != self.vector_size:
             raise params_mod.ParameterError(f"model.wv holds {self.wv.vector_size}-dimensional vectors but the model's "
                                             f"vector_size is {self.vector_size}")
@@ -608,7 +614,7 @@ class Word2Vec:
                             np.array(other_model.wv.counts, np.int64))
         self.corpus_count = other_model.corpus_count
         self.corpus_total_words = other_model.corpus_total_words
-        self.syn1neg = self.syn1 = None
+        self.syn1neg = self.syn1 = self.syn1softmax = None
         self.init_weights()
         self._prepare_tables()
 
@@ -625,6 +631,8 @@ class Word2Vec:
             report["syn1"] = row
         if self.negative:
             report["syn1neg"] = row
+        if self.softmax:
+            report["syn1softmax"] = row
         report["total"] = sum(v for k, v in report.items() if k != "total")
         logger.info("estimated required memory for %i words and %i dimensions: %i bytes", vocab_size,
                     self.vector_size, report["total"])
@@ -683,8 +691,8 @@ class Word2Vec:
         ``load(mmap="r")``.  ``fname_or_handle`` is a path or a binary file object.  gensim's
         ``separately``, ``sep_limit`` and ``pickle_protocol`` choose how gensim pickles; they have
         no effect here (every array is stored apart and mappable anyway).  ``ignore`` may name
-        ``"syn1neg"`` or ``"syn1"`` to leave that matrix out (a model loaded without it trains
-        it again from zero); other names are ignored.
+        ``"syn1neg"``, ``"syn1"`` or ``"syn1softmax"`` to leave that matrix out (a model loaded
+        without it trains it again from zero); other names are ignored.
         """
         if hasattr(fname_or_handle, "write"):
             with tempfile.TemporaryDirectory(prefix="w2v-save-") as folder:
@@ -704,6 +712,8 @@ class Word2Vec:
             arrays["syn1neg"] = self.syn1neg
         if self.syn1 is not None and "syn1" not in ignore:
             arrays["syn1"] = self.syn1
+        if self.syn1softmax is not None and "syn1softmax" not in ignore:
+            arrays["syn1softmax"] = self.syn1softmax
         meta["null_word"] = self.null_word
         meta["min_alpha_yet_reached"] = self.min_alpha_yet_reached
         store.save(path, "model", meta, arrays)
@@ -727,6 +737,7 @@ class Word2Vec:
         model.wv = KeyedVectors._from_native_arrays(arrays)
         model.syn1neg = arrays.get("syn1neg")
         model.syn1 = arrays.get("syn1")
+        model.syn1softmax = arrays.get("syn1softmax")   # absent from files of the other modes
         model.corpus_count = meta.get("corpus_count", 0)
         model.corpus_total_words = meta.get("corpus_total_words", 0)
         model.train_count = meta.get("train_count", 0)

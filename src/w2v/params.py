@@ -52,6 +52,10 @@ PARAMS = (
     Param("progress", None, "object", None, None, "progress bar on stderr (None: when it is a terminal)"),
     Param("unicode_errors", "strict", "choice", ("strict", "replace", "ignore"), "vocabulary",
           "invalid UTF-8: stop with an error naming the line, replace it with U+FFFD, or drop it"),
+    # w2v's own training mode: the article's skip-gram before negative sampling
+    Param("softmax", 0, "flag", None, "model",
+          "full softmax over the whole vocabulary (the article's first skip-gram; small vocabularies only, "
+          "use with negative=0)"),
     # w2v's own, for raw text (the CLI's options for them are in cli/text.py)
     Param("tokenizer", None, "tokenizer", None, None, "how corpus files are split into words (w2v.tokenize)"),
     Param("phrases", 0, "phrases", None, None, "passes of phrase detection (or a dict of Phrases parameters)"),
@@ -107,9 +111,17 @@ def validate(values):
         raise TypeError(f"unknown parameter(s): {', '.join(unknown)}")
     for name, value in values.items():
         check(name, value)
-    if not values.get("hs", DEFAULTS["hs"]) and not values.get("negative", DEFAULTS["negative"]):
-        raise ParameterError("nothing to train with: set negative > 0 (negative sampling) "
-                             "or hs=1 (hierarchical softmax)")
+    hs = values.get("hs", DEFAULTS["hs"])
+    negative = values.get("negative", DEFAULTS["negative"])
+    if values.get("softmax", DEFAULTS["softmax"]):
+        # One output layer at a time: negative=5 is the default, and a full softmax silently
+        # mixed with five negatives would not be the model the user asked for.
+        if hs or negative:
+            raise ParameterError(f"softmax=1 trains with the full softmax alone: set negative=0 and hs=0 "
+                                 f"(got negative={negative}, hs={int(hs)})")
+    elif not hs and not negative:
+        raise ParameterError("nothing to train with: set negative > 0 (negative sampling), "
+                             "hs=1 (hierarchical softmax) or softmax=1 (full softmax)")
 
 
 def merged(overrides, defaults=None):
@@ -120,13 +132,34 @@ def merged(overrides, defaults=None):
     return {**(DEFAULTS if defaults is None else defaults), **overrides}
 
 
+#: The largest vocabulary ``softmax=1`` trains.  The full softmax costs about 3·m·V·d
+#: multiply-adds per centre word (m inputs of its window, V words, d dimensions) where negative
+#: sampling costs 3·m·(negative+1)·d, so its speed falls as 1/V.  Measured on 2 shared cores
+#: (bench/bench_softmax.py, bench/RESULTS.md "Full-softmax skip-gram"; d = 100): about 1,300
+#: words trained per second at V = 10,000, 600 at V = 19,000 — an epoch of a 5-million-word
+#: corpus takes 50 minutes at this limit and twice that at twice the vocabulary, against about
+#: 7 seconds with negative sampling.  Above it, use negative sampling or hierarchical softmax.
+SOFTMAX_MAX_VOCAB = 10_000
+
+
+def check_softmax_vocabulary(values, n_words):
+    """Raise ParameterError when ``softmax=1`` is asked of a vocabulary above :data:`SOFTMAX_MAX_VOCAB`."""
+    if values.get("softmax") and n_words > SOFTMAX_MAX_VOCAB:
+        raise ParameterError(
+            f"softmax=1 computes a probability for every word of the vocabulary for every training pair "
+            f"(cost ~ vocabulary x vector_size); this vocabulary has {n_words:,} words, more than the limit of "
+            f"{SOFTMAX_MAX_VOCAB:,}: keep fewer words (max_final_vocab={SOFTMAX_MAX_VOCAB} or a higher min_count) "
+            f"or train with negative sampling (negative=5) or hs=1")
+
+
 def memory_needed(values, n_words):
     """Bytes that training with ``values`` on a vocabulary of ``n_words`` allocates at least:
     the matrices (float32) and each worker's scratch buffers of the kernel."""
     d = int(values["vector_size"])
-    matrices = 1 + bool(values["negative"]) + bool(values["hs"])
+    softmax = bool(values.get("softmax"))
+    matrices = 1 + bool(values["negative"]) + bool(values["hs"]) + softmax
     width = 2 * int(values["window"])
-    targets = int(values["negative"]) + 1 + (64 if values["hs"] else 0)
+    targets = max(int(values["negative"]) + 1 + (64 if values["hs"] else 0), n_words if softmax else 0)
     scratch = 4 * (width * (d + targets + 1) + 2 * d)
     return 4 * matrices * n_words * d + int(values["workers"]) * scratch
 
@@ -147,7 +180,9 @@ def _size(n):
 
 
 def check_memory(values, n_words, available=None):
-    """Raise ParameterError, stating the memory needed, when training would not fit in memory."""
+    """Raise ParameterError, stating the memory needed, when training would not fit in memory
+    (and, first, when ``softmax=1`` meets a vocabulary above its limit)."""
+    check_softmax_vocabulary(values, n_words)
     need = memory_needed(values, n_words)
     words = f"{n_words:,} word" + ("" if n_words == 1 else "s")
     available = physical_memory() if available is None else available

@@ -64,14 +64,21 @@ def register(sub):
     p.set_defaults(func=_pairs)
 
     p = sub.add_parser(
-        "step", help="one negative-sampling training step, as tables",
+        "step", help="one negative-sampling (or --softmax: full-softmax) training step, as tables",
         description="Run one skip-gram negative-sampling update (the numpy reference kernel) on a copy of a "
                     "model and print input word, output word, target, input.output, sigmoid, error, and the "
-                    "rows before and after. The model file is not changed.")
-    p.add_argument("model", help="full model file (trained with negative sampling)")
+                    "rows before and after. With --softmax (a model trained with --softmax): the article's step "
+                    "before negative sampling - the prediction vector over the whole vocabulary, the one-hot "
+                    "target, the error vector and the updated rows. The model file is not changed.")
+    p.add_argument("model", help="full model file (trained with negative sampling, or with --softmax)")
     p.add_argument("--input", required=True, metavar="WORD", help="input word (its embedding row is updated)")
     p.add_argument("--output", required=True, metavar="WORD", help="output word, target 1 (its context row)")
-    p.add_argument("--negative", type=int, default=2, metavar="N",
+    p.add_argument("--softmax", action="store_true",
+                   help="the full-softmax step of a model trained with softmax=1 (w2v train --softmax)")
+    p.add_argument("--top", type=int, default=5, metavar="N",
+                   help="--softmax: the N most probable words of the prediction vector are shown, and the "
+                        "output word (default 5)")
+    p.add_argument("--negative", type=int, default=None, metavar="N",
                    help="negative samples drawn from the model's noise distribution (default 2)")
     p.add_argument("--negatives", nargs="+", metavar="WORD", help="use these negative words instead of drawing")
     p.add_argument("--alpha", type=float, help="learning rate (default: the model's alpha)")
@@ -154,9 +161,17 @@ def _pairs(args):
 
 
 def _step(args):
-    from ..illustrate import step_tables
+    from ..errors import W2VError
+    from ..illustrate import softmax_step_tables, step_tables
 
+    if args.softmax and (args.negative is not None or args.negatives):
+        raise W2VError("--negative/--negatives do not apply with --softmax: the full softmax scores every word "
+                       "of the vocabulary, it draws no negative samples")
     model = _load_model(args.model)
-    result = step_tables(model, args.input, args.output, negative=args.negative, negatives=args.negatives,
-                         alpha=args.alpha, seed=args.seed, source=args.model)
+    if args.softmax:
+        result = softmax_step_tables(model, args.input, args.output, alpha=args.alpha, top=args.top,
+                                     source=args.model)
+    else:
+        result = step_tables(model, args.input, args.output, negative=2 if args.negative is None else args.negative,
+                             negatives=args.negatives, alpha=args.alpha, seed=args.seed, source=args.model)
     print(result.to_text(dims=args.dims))

@@ -5,9 +5,10 @@ inputs, so tests can compare the two and ``w2v step`` can print the intermediate
 values as the article's tables.  They are slow on purpose: clarity over speed.
 
 Naming follows the article: the *embedding* matrix ``syn0`` holds input rows, the
-*context* matrix ``syn1neg`` (negative sampling) or ``syn1`` (hierarchical softmax)
-holds output rows.  In skip-gram each context word is an input that must predict the
-centre word; one set of negative samples is shared by all inputs of a window.
+*context* matrix ``syn1neg`` (negative sampling), ``syn1`` (hierarchical softmax) or
+``syn1softmax`` (the full softmax: one output row per word) holds output rows.  In
+skip-gram each context word is an input that must predict the centre word; one set of
+negative samples is shared by all inputs of a window.
 
 ``lockf`` (gensim's ``wv.vectors_lockf``: a factor per input row, 0 for a row that must
 never move) scales each input row's update; None means all ones.
@@ -135,3 +136,57 @@ def cbow_hs_update(syn0, syn1, inputs, points, codes, alpha, cbow_mean=True, loc
                                      inputs, lockf))
     return {"inputs": inputs, "outputs": points, "labels": labels, "hidden": h, "dot": dots,
             "sigmoid": sig, "error": error, "loss": _loss(dots, labels)}
+
+
+def softmax(scores):
+    """Row-wise softmax (float64), shifted by each row's maximum so exp() cannot overflow."""
+    scores = np.asarray(scores, dtype=np.float64)
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def sg_softmax_update(syn0, syn1softmax, inputs, output, alpha, lockf=None):
+    """One skip-gram full-softmax update for one window (in place): the article's step before
+    negative sampling.
+
+    Every input word (a row of ``syn0``) scores every word of the vocabulary (``syn1softmax``
+    has one row per word); the softmax of those scores is the *prediction* vector, the
+    one-hot vector of ``output`` the *target*, and ``error = target − prediction``.  Each
+    input row then moves by alpha × error @ (old output rows), and every output row by
+    alpha × error × (old input row).  The loss is -log prediction[output] per input.
+    """
+    inputs = np.asarray(inputs, dtype=np.int64)
+    x = syn0[inputs]                     # (m, d)
+    scores = x @ syn1softmax.T           # (m, V)
+    prediction = softmax(scores)
+    target = np.zeros(syn1softmax.shape[0], dtype=syn0.dtype)
+    target[output] = 1
+    error = target[None, :] - prediction
+    g = (error * alpha).astype(syn0.dtype)
+    input_update = g @ syn1softmax       # with the old output rows
+    syn1softmax += g.T @ x               # with the old input rows
+    np.add.at(syn0, inputs, _locked(input_update, inputs, lockf))
+    return {"inputs": inputs, "output": int(output), "dot": scores, "prediction": prediction, "target": target,
+            "error": error, "loss": float(-np.sum(np.log(prediction[:, output])))}
+
+
+def cbow_softmax_update(syn0, syn1softmax, inputs, output, alpha, cbow_mean=True, lockf=None):
+    """One CBOW full-softmax update (in place): the context words' mean (or sum) scores every word."""
+    inputs = np.asarray(inputs, dtype=np.int64)
+    h = syn0[inputs].sum(axis=0)
+    if cbow_mean:
+        h = h / len(inputs)
+    scores = syn1softmax @ h             # (V,)
+    prediction = softmax(scores)
+    target = np.zeros(syn1softmax.shape[0], dtype=syn0.dtype)
+    target[output] = 1
+    error = target - prediction
+    g = (error * alpha).astype(syn0.dtype)
+    neu1e = g @ syn1softmax
+    if not cbow_mean:
+        neu1e = neu1e / len(inputs)
+    syn1softmax += np.outer(g, h).astype(syn0.dtype)
+    np.add.at(syn0, inputs, _locked(np.broadcast_to(neu1e, (len(inputs), syn0.shape[1])).astype(syn0.dtype),
+                                     inputs, lockf))
+    return {"inputs": inputs, "output": int(output), "hidden": h, "dot": scores, "prediction": prediction,
+            "target": target, "error": error, "loss": float(-np.log(prediction[output]))}

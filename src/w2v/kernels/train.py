@@ -1,4 +1,4 @@
-"""The training kernels: skip-gram and CBOW × negative sampling and hierarchical softmax.
+"""The training kernels: skip-gram and CBOW × negative sampling, hierarchical softmax and the full softmax.
 
 Numba only.  A call trains on one job (a list of whole sentences) without the GIL, so
 several threads update the shared matrices at once (Hogwild).  Everything a kernel needs
@@ -10,6 +10,11 @@ samples.  The window's dot products then form a small dense matrix (inputs × ou
 whose rows and columns stay in cache, and a window needs ``negative`` random draws
 instead of ``negative × 2·window``.  The numpy twins in ``reference.py`` do the same
 updates one window at a time; tests hold the two to each other.
+
+The full softmax (``softmax``: the article's skip-gram before negative sampling) scores every
+word of the vocabulary for each input, so it has window routines of its own
+(:func:`_sg_softmax_window`, :func:`_cbow_softmax_window`); the sentence and window loop,
+subsampling and input updates are shared.
 """
 from collections import namedtuple
 
@@ -28,6 +33,7 @@ TrainState = namedtuple("TrainState", [
     "neg_accept", "neg_alias",                  # the noise distribution as an alias table
     "points", "codes", "code_lengths",          # Huffman paths (hierarchical softmax)
     "sg", "hs", "negative", "window", "shrink", "cbow_mean", "compute_loss",
+    "syn1softmax", "softmax",                   # output rows and switch of the full softmax (one row per word)
 ])
 
 #: One job: sentences order[begin:end] of the epoch's order, the learning rate falling
@@ -35,7 +41,8 @@ TrainState = namedtuple("TrainState", [
 Job = namedtuple("Job", "begin end alpha_begin alpha_end seed")
 
 def training_state(ids, offsets, syn0, syn1neg, syn1, lockf, keep, neg_accept, neg_alias, points, codes,
-                   code_lengths, sg, hs, negative, window, shrink, cbow_mean, compute_loss):
+                   code_lengths, sg, hs, negative, window, shrink, cbow_mean, compute_loss, syn1softmax=None,
+                   softmax=False):
     """A :class:`TrainState` with the kernel's types (missing matrices become 1-row placeholders)."""
     d = syn0.shape[1]
     empty = np.zeros((1, d), np.float32)
@@ -43,7 +50,8 @@ def training_state(ids, offsets, syn0, syn1neg, syn1, lockf, keep, neg_accept, n
         ids, offsets, syn0, empty if syn1neg is None else syn1neg, empty if syn1 is None else syn1,
         np.ones(1, np.float32) if lockf is None else np.ascontiguousarray(lockf, np.float32),
         keep, neg_accept, neg_alias, points, codes, code_lengths,
-        bool(sg), bool(hs), int(negative), int(window), bool(shrink), bool(cbow_mean), bool(compute_loss))
+        bool(sg), bool(hs), int(negative), int(window), bool(shrink), bool(cbow_mean), bool(compute_loss),
+        empty if syn1softmax is None else syn1softmax, bool(softmax))
 
 
 def job(begin, end, alpha_begin, alpha_end, seed):
@@ -231,6 +239,92 @@ def _cbow_window(h, syn1x, tgt, lab, k, alpha, gvec, neu1e, compute_loss):
     return loss
 
 
+# The full softmax is not a third target list for _sg_window/_cbow_window: there each output's
+# error is label − sigmoid(its own score), known as soon as that one score is; here a word's error
+# is onehot − softmax, which needs the scores of all V words first (the normaliser).  So these
+# routines compute a whole row of V scores, normalise it, then update every output row; they keep
+# _sg_window's shape (scores, then input gradients with the old rows, then the output rows) and
+# leave its hot loops untouched.
+
+@njit(fastmath=_FAST, nogil=True, cache=True)
+def _sg_softmax_window(syn0, syn1x, ctx, m, word, alpha, grad, err, compute_loss):
+    """One window, skip-gram, full softmax: each of the m inputs ``ctx`` predicts ``word`` among all
+    rows of ``syn1x``.  ``grad`` (at least m × V) receives alpha × (onehot − probability); input
+    gradients accumulate into ``err`` (applied by the caller); every row of ``syn1x`` is updated.
+    Returns the summed cross-entropy, -log probability(word) per input (0 unless ``compute_loss``)."""
+    d = syn0.shape[1]
+    n_out = syn1x.shape[0]
+    loss = 0.0
+    # scores: output rows in the outer loop, so each is read once per window, not once per input
+    for o in range(n_out):
+        for a in range(m):
+            c = ctx[a]
+            f = np.float32(0.0)
+            for j in range(d):
+                f += syn0[c, j] * syn1x[o, j]
+            grad[a, o] = f
+    for a in range(m):
+        top = grad[a, 0]
+        for o in range(1, n_out):
+            top = max(top, grad[a, o])
+        target_score = grad[a, word] - top
+        total = 0.0   # float64: V terms
+        for o in range(n_out):
+            e = np.exp(grad[a, o] - top)
+            grad[a, o] = e
+            total += e
+        scale = np.float32(-alpha / total)
+        for o in range(n_out):
+            grad[a, o] *= scale
+        grad[a, word] += alpha
+        if compute_loss:
+            loss += np.log(total) - target_score
+    # input gradients with the old output rows, then the output rows themselves
+    for o in range(n_out):
+        for a in range(m):
+            g = grad[a, o]
+            for j in range(d):
+                err[a, j] += g * syn1x[o, j]
+        for a in range(m):
+            g = grad[a, o]
+            c = ctx[a]
+            for j in range(d):
+                syn1x[o, j] += g * syn0[c, j]
+    return loss
+
+
+@njit(fastmath=_FAST, nogil=True, cache=True)
+def _cbow_softmax_window(h, syn1x, word, alpha, gvec, neu1e, compute_loss):
+    """One window, CBOW, full softmax: the hidden vector ``h`` predicts ``word`` among all rows of
+    ``syn1x``; accumulates ``neu1e`` and updates every output row.  Returns -log probability(word)."""
+    d = h.shape[0]
+    n_out = syn1x.shape[0]
+    top = -np.inf
+    for o in range(n_out):
+        f = np.float32(0.0)
+        for j in range(d):
+            f += h[j] * syn1x[o, j]
+        gvec[o] = f
+        top = max(top, f)
+    target_score = gvec[word] - top
+    total = 0.0
+    for o in range(n_out):
+        e = np.exp(gvec[o] - np.float32(top))
+        gvec[o] = e
+        total += e
+    scale = np.float32(-alpha / total)
+    for o in range(n_out):
+        gvec[o] *= scale
+    gvec[word] += alpha
+    for o in range(n_out):
+        g = gvec[o]
+        for j in range(d):
+            w = syn1x[o, j]
+            neu1e[j] += g * w
+            syn1x[o, j] = w + g * h[j]
+    return np.log(total) - target_score if compute_loss else 0.0
+
+
 @njit(inline="always")
 def _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias):
     n = neg_alias.shape[0]
@@ -281,13 +375,13 @@ def train_job(st, order, job):
     return _train_job(st.ids, st.offsets, order, job.begin, job.end, st.syn0, st.syn1neg, st.syn1, st.lockf,
                       st.keep, st.neg_accept, st.neg_alias, st.points, st.codes, st.code_lengths,
                       st.sg, st.hs, st.negative, st.window, st.shrink, st.cbow_mean,
-                      job.alpha_begin, job.alpha_end, job.seed, st.compute_loss)
+                      job.alpha_begin, job.alpha_end, job.seed, st.compute_loss, st.syn1softmax, st.softmax)
 
 
 @njit(nogil=True, cache=True, fastmath=_FAST)
 def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, keep, neg_accept, neg_alias,
                points, codes, code_lengths, sg, hs, negative, window, shrink, cbow_mean,
-               alpha_begin, alpha_end, seed, compute_loss):
+               alpha_begin, alpha_end, seed, compute_loss, syn1softmax, softmax):
     locked = lockf.shape[0] > 1
     d = syn0.shape[1]
     state = np.uint64(seed) | np.uint64(1)
@@ -300,6 +394,8 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
     sentence = np.empty(longest, np.int32)
     width = 2 * window
     kmax = max(negative + 1, points.shape[1])
+    if softmax:   # a score per word of the vocabulary
+        kmax = max(kmax, syn1softmax.shape[0])
     ctx = np.empty(width, np.int32)
     tgt = np.empty(kmax, np.int32)
     lab = np.empty(kmax, np.float32)
@@ -352,6 +448,8 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                     state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
                     loss += _sg_window(syn0, syn1neg, ctx, m, tgt, lab, negative + 1, alpha, grad, err,
                                        compute_loss)
+                if softmax:
+                    loss += _sg_softmax_window(syn0, syn1softmax, ctx, m, word, alpha, grad, err, compute_loss)
                 if locked:
                     for a in range(m):
                         _add_locked(syn0, ctx[a], err[a], lockf)
@@ -379,6 +477,8 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                     state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
                     loss += _cbow_window(h, syn1neg, tgt, lab, negative + 1, alpha, grad[0], neu1e,
                                          compute_loss)
+                if softmax:
+                    loss += _cbow_softmax_window(h, syn1softmax, word, alpha, grad[0], neu1e, compute_loss)
                 if not cbow_mean:  # a summed input spreads its error over its words
                     inv = np.float32(1.0) / np.float32(m)
                     for j in range(d):

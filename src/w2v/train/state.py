@@ -34,4 +34,4 @@ def state_of(model, ids, offsets, compute_loss):
                           model._keep, model._neg_accept, model._neg_alias,
                           model._points, model._codes, model._code_lengths,
                           model.sg, model.hs, model.negative, model.window, model.shrink_windows,
-                          model.cbow_mean, compute_loss)
+                          model.cbow_mean, compute_loss, model.syn1softmax, model.softmax)
