@@ -66,6 +66,17 @@ class DecompressionError(CorpusError, FormatError):
         super().__init__(f"{path}: {problem}" + (f" (reading stopped at {', '.join(where)})" if where else ""))
 
 
+class TruncatedCompressedFileError(DecompressionError, EOFError):
+    """A gzip, bzip2 or xz file cut short (a corrupt body stays a plain :class:`DecompressionError`).
+
+    Also an :class:`EOFError`, what Python's decompressors, and so gensim, raise in that case."""
+
+
+class NotAModelError(FormatError, AttributeError):
+    """A file holds something other than a full model (vectors only) where ``Word2Vec.load``
+    wants one.  Also an :class:`AttributeError`, what gensim's ``Word2Vec.load`` raises then."""
+
+
 class MissingExtraError(W2VError, ImportError):
     """An optional dependency is not installed; the message says which extra installs it.
     Also an ImportError, what gensim raises in the same case."""
