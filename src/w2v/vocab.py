@@ -208,3 +208,16 @@ def huffman_tree(counts):
     inverse = np.empty(n, np.int64)
     inverse[order] = np.arange(n)
     return points[inverse], codes[inverse], lengths[inverse]
+
+
+def paths_per_word(points, codes, lengths):
+    """gensim's per-word ``"code"`` and ``"point"`` attributes from :func:`huffman_tree`'s tables:
+    two object arrays holding, for word w, ``codes[w, :lengths[w]]`` (uint8) and
+    ``points[w, :lengths[w]]`` (as uint32, gensim's type).  Each entry is a view of the tables
+    (no copy), about 100 bytes a word for each attribute."""
+    n = len(lengths)
+    unsigned = points.view(np.uint32)   # rows of syn1: never negative
+    code, point = np.empty(n, object), np.empty(n, object)
+    code[:] = [codes[w, :length] for w, length in enumerate(lengths.tolist())]
+    point[:] = [unsigned[w, :length] for w, length in enumerate(lengths.tolist())]
+    return code, point
