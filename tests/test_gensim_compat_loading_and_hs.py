@@ -196,3 +196,20 @@ def test_a_compressed_vectors_file_cut_short_is_an_eof_error_as_in_gensim(api, t
     if api.name == "w2v":
         assert isinstance(info.value, DecompressionError) and str(path) in str(info.value)
         assert isinstance(info.value, TruncatedCompressedFileError) == (how == "cut")
+
+
+def test_cli_resume_of_an_old_gensim_model_is_one_line_not_a_traceback(tmp_path, capsys):
+    """Its corpus_total_words is None (as gensim says); the vocabulary line still prints."""
+    from w2v.cli import main
+
+    path = datapath("old_w2v_models/w2v_1.0.0.mdl")
+    if not os.path.exists(path):
+        pytest.skip("gensim's test data has no old_w2v_models/w2v_1.0.0.mdl")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("first sentence\nsecond sentence\n")
+    code = main(["train", str(corpus), "--resume", path, "-o", str(tmp_path / "out.w2v"), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out.startswith("vocabulary 3 words; 0 words in 2 sentences")
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("w2v: error: ") and "resume" in lines[0]
