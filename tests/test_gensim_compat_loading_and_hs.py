@@ -213,3 +213,14 @@ def test_cli_resume_of_an_old_gensim_model_is_one_line_not_a_traceback(tmp_path,
     assert captured.out.startswith("vocabulary 3 words; 0 words in 2 sentences")
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("w2v: error: ") and "resume" in lines[0]
+
+
+# -- a corpus that leaves no vocabulary ------------------------------------------------------
+@pytest.mark.parametrize("case", ["empty", "all-under-min_count"])
+def test_a_corpus_leaving_no_vocabulary_is_a_runtime_error_as_in_gensim(api, case):
+    corpus, params = ([], {}) if case == "empty" else (DISTINCT[:5], {"min_count": 10_000})
+    with pytest.raises(RuntimeError) as info:
+        api.Word2Vec(corpus, **params)
+    if api.name == "w2v":   # and still w2v's CorpusError, saying what is wrong
+        assert isinstance(info.value, w2v.errors.CorpusError)
+        assert ("empty" if case == "empty" else "min_count=10000") in str(info.value)

@@ -13,6 +13,11 @@ class CorpusError(W2VError, ValueError):
     """The training text cannot be read (missing file, bad encoding, empty corpus)."""
 
 
+class EmptyVocabularyError(CorpusError, RuntimeError):
+    """The corpus leaves no vocabulary: no words were read, or none is kept (``min_count``,
+    ``trim_rule``).  Also a :class:`RuntimeError`, what gensim raises when it then cannot train."""
+
+
 class FormatError(W2VError, ValueError):
     """A vectors or model file is corrupt, truncated, or not in the expected format."""
 
