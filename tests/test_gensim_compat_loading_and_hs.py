@@ -138,12 +138,16 @@ def test_codes_on_a_corpus_with_tied_counts_are_an_optimal_tree_the_kernels_use(
         assert model.wv.get_vecattr(word, "point").max() < len(model.wv) - 1   # rows of syn1
 
 
-def test_codes_follow_the_vocabulary_and_go_when_hs_is_off():
+def test_codes_and_cum_table_follow_the_vocabulary_and_codes_go_when_hs_is_off():
     def snippet(api):
-        model = api.Word2Vec(min_count=1, hs=1, negative=0)
+        model = api.Word2Vec(min_count=1, hs=1, negative=5)
         model.build_vocab(DISTINCT[:100])
         model.build_vocab(DISTINCT[100:120], update=True)   # new words get codes too
         codes = {w: model.wv.get_vecattr(w, "code").tolist() for w in WORDS[:120]}
+        # and the noise table covers them: each word's share of it (the order of the words added
+        # differs, see the next test, so shares are compared by word, to the table's rounding)
+        shares = np.diff(model.cum_table.astype(np.int64), prepend=0)
+        codes["cum_table"] = (model.cum_table[-1], {w: shares[i] for i, w in enumerate(model.wv.index_to_key)})
         plain = api.Word2Vec(min_count=1, hs=0, negative=5)
         plain.build_vocab(DISTINCT)
         try:
@@ -154,7 +158,21 @@ def test_codes_follow_the_vocabulary_and_go_when_hs_is_off():
         return codes, missing
 
     theirs, ours = both(snippet)
+    (their_end, their_shares), (our_end, our_shares) = theirs[0].pop("cum_table"), ours[0].pop("cum_table")
+    assert our_end == their_end and our_shares.keys() == their_shares.keys()
+    assert all(abs(int(our_shares[w]) - int(their_shares[w])) <= 1 for w in our_shares)
     assert ours == theirs and ours[1] is KeyError
+
+
+def test_words_added_by_build_vocab_update_come_most_frequent_first_on_w2v():
+    """gensim appends them in the order first seen; w2v by descending count (README table)."""
+    def snippet(api):
+        model = api.Word2Vec(min_count=1)
+        model.build_vocab([["a", "b", "a"]])
+        model.build_vocab([["x", "y", "z", "y", "z", "y"]], update=True)
+        return model.wv.index_to_key
+
+    assert both(snippet) == (["a", "b", "x", "y", "z"], ["a", "b", "y", "z", "x"])
 
 
 def test_code_attributes_survive_a_save_and_load(tmp_path):
@@ -224,3 +242,16 @@ def test_a_corpus_leaving_no_vocabulary_is_a_runtime_error_as_in_gensim(api, cas
     if api.name == "w2v":   # and still w2v's CorpusError, saying what is wrong
         assert isinstance(info.value, w2v.errors.CorpusError)
         assert ("empty" if case == "empty" else "min_count=10000") in str(info.value)
+
+
+def test_build_vocab_of_a_corpus_leaving_no_vocabulary_fails_at_once_on_w2v(api):
+    """gensim accepts it and fails at train(); w2v says so at build_vocab() (README table)."""
+    model = api.Word2Vec(min_count=1)
+    if api.name == "gensim":
+        model.build_vocab([])
+        assert len(model.wv) == 0
+        with pytest.raises(RuntimeError):
+            model.train([], total_examples=0, epochs=1)
+    else:
+        with pytest.raises(RuntimeError, match="the corpus is empty"):
+            model.build_vocab([])
