@@ -79,6 +79,7 @@ def test_old_gensim_models_load_with_gensims_cum_table_and_corpus_totals(name, t
 def test_cum_table_after_build_vocab_is_gensims(hs, negative):
     def snippet(api):
         model = api.Word2Vec(min_count=1, hs=hs, negative=negative)
+        assert model.cum_table is None   # before the vocabulary
         model.build_vocab(DISTINCT)
         table = model.cum_table
         return None if table is None else (table.dtype, table.tolist())

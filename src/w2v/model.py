@@ -116,6 +116,7 @@ class Word2Vec:
         self.wv = KeyedVectors(self.vector_size)
         self.syn1neg = None
         self.syn1 = None
+        self.cum_table = None   # gensim's noise table: made with the vocabulary (see _prepare_tables)
         self.corpus_count = 0
         self.corpus_total_words = 0
         self.effective_min_count = self.min_count
