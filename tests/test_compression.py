@@ -1,8 +1,8 @@
 """Damaged gzip / bzip2 / xz input: every reader × every codec × {corrupt body, cut short}.
 
 Each reader must raise its own error class (corpus: CorpusError, vectors: FormatError, item
-logs and session files: W2VError) naming the file and the offsets, and the CLI must print
-one line and exit 2.
+logs and session files: W2VError) naming the file and the offsets, also an EOFError when the
+file is cut short (not when its body is corrupt), and the CLI must print one line and exit 2.
 """
 import bz2
 import gzip
@@ -16,7 +16,7 @@ from w2v import formats
 from w2v.cli import main
 from w2v.compression import open_file
 from w2v.corpus import scan
-from w2v.errors import CorpusError, DecompressionError, FormatError, W2VError
+from w2v.errors import CorpusError, DecompressionError, FormatError, TruncatedCompressedFileError, W2VError
 from w2v.items.logs import read_events, read_session_lines
 from w2v.vectors import KeyedVectors
 
@@ -94,6 +94,9 @@ def test_damaged_input_is_the_readers_error_naming_file_and_offsets(tmp_path, re
     assert exc.offset is not None and exc.offset >= 0
     if how == "cut":
         assert "cut short" in str(exc)
+    # cut short: also the EOFError Python's decompressors (and so gensim) raise; a corrupt body is not
+    assert isinstance(exc, EOFError) == (how == "cut")
+    assert isinstance(exc, TruncatedCompressedFileError) == (how == "cut")
 
 
 @pytest.mark.parametrize("how", ["corrupt", "cut"])

@@ -4,7 +4,9 @@ Every reader of w2v (corpora, vectors files, item logs, session files) opens its
 here, so damage to a compressed file is handled once: a corrupt body or a file cut short
 raises :class:`~w2v.errors.DecompressionError` naming the file and the compressed and
 decompressed byte offsets where reading failed.  That class is both a ``CorpusError``
-and a ``FormatError``, so each reader's callers see the error class they already catch.
+and a ``FormatError``, so each reader's callers see the error class they already catch;
+for a file cut short it is :class:`~w2v.errors.TruncatedCompressedFileError`, also an
+``EOFError`` as Python's decompressors (and so gensim) raise.
 """
 import bz2
 import gzip
@@ -12,7 +14,7 @@ import io
 import lzma
 import zlib
 
-from .errors import DecompressionError
+from .errors import DecompressionError, TruncatedCompressedFileError
 
 # lzma.open reads both .xz and the older .lzma ("alone") format, whose header nearly always
 # starts with the properties byte 0x5D and a little-endian dictionary size under 2^24.
@@ -39,14 +41,14 @@ class _Checked(io.BufferedIOBase):
 
     def _fail(self, exc):
         if isinstance(exc, EOFError) or "end-of-stream" in str(exc):
-            what = "the compressed data is cut short"
+            error, what = TruncatedCompressedFileError, "the compressed data is cut short"
         else:
-            what = f"corrupt {self.codec} data ({exc})"
+            error, what = DecompressionError, f"corrupt {self.codec} data ({exc})"
         try:
             compressed = self.fileobj.tell()
         except (OSError, ValueError):
             compressed = None
-        self.failure = DecompressionError(self.name, what, compressed, self._delivered)
+        self.failure = error(self.name, what, compressed, self._delivered)
         return self.failure
 
     def _guard(self, method, *args):

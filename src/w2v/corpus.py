@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from .compression import READ_ERRORS, open_file
-from .errors import CorpusError
+from .errors import CorpusError, DecompressionError
 from .progress import progress_bar
 from .tokenize import Tokenizer
 from .utils import keep_mask
@@ -86,6 +86,8 @@ class _FileBlocks:
             raw = getattr(handle, "fileobj", None) or getattr(handle, "_fp", None) or handle
             try:
                 yield from self._read(name, handle, raw)
+            except DecompressionError:   # names the file and offsets already (and a cut one is an EOFError)
+                raise
             except READ_ERRORS as exc:
                 raise CorpusError(f"{name}: cannot read: {exc}") from None
             finally:

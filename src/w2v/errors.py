@@ -13,6 +13,11 @@ class CorpusError(W2VError, ValueError):
     """The training text cannot be read (missing file, bad encoding, empty corpus)."""
 
 
+class EmptyVocabularyError(CorpusError, RuntimeError):
+    """The corpus leaves no vocabulary: no words were read, or none is kept (``min_count``,
+    ``trim_rule``).  Also a :class:`RuntimeError`, what gensim raises when it then cannot train."""
+
+
 class FormatError(W2VError, ValueError):
     """A vectors or model file is corrupt, truncated, or not in the expected format."""
 
@@ -64,6 +69,17 @@ class DecompressionError(CorpusError, FormatError):
         if compressed_offset is not None:
             where.append(f"compressed byte {compressed_offset:,}")
         super().__init__(f"{path}: {problem}" + (f" (reading stopped at {', '.join(where)})" if where else ""))
+
+
+class TruncatedCompressedFileError(DecompressionError, EOFError):
+    """A gzip, bzip2 or xz file cut short (a corrupt body stays a plain :class:`DecompressionError`).
+
+    Also an :class:`EOFError`, what Python's decompressors, and so gensim, raise in that case."""
+
+
+class NotAModelError(FormatError, AttributeError):
+    """A file holds something other than a full model (vectors only) where ``Word2Vec.load``
+    wants one.  Also an :class:`AttributeError`, what gensim's ``Word2Vec.load`` raises then."""
 
 
 class MissingExtraError(W2VError, ImportError):

@@ -338,7 +338,8 @@ def read(path, mmap=None):
         params = _model_params(root)
         kind = "model"
         meta = {"params": params, "corpus_count": int(getattr(root, "corpus_count", 0) or 0),
-                "corpus_total_words": int(getattr(root, "corpus_total_words", 0) or 0),
+                # gensim before 2.0 did not keep it; gensim's load then says None, not 0
+                "corpus_total_words": _number(getattr(root, "corpus_total_words", None), int),
                 "train_count": int(getattr(root, "train_count", 0) or 0),
                 "total_train_time": float(getattr(root, "total_train_time", 0.0) or 0.0)}
         extra = {}

@@ -20,7 +20,7 @@ import numpy as np
 from . import corpus as corpus_mod
 from . import params as params_mod
 from . import store, vocab
-from .errors import CorpusError, FormatError, W2VError
+from .errors import CorpusError, NotAModelError, W2VError
 from .utils import keep_mask
 from .train.loop import call, run_training
 from .train.schedule import Schedule, mix
@@ -118,6 +118,7 @@ class Word2Vec:
         self.syn1neg = None
         self.syn1 = None
         self.syn1softmax = None  # softmax=1: one output row per word
+        self.cum_table = None   # gensim's noise table: made with the vocabulary (see _prepare_tables)
         self.corpus_count = 0
         self.corpus_total_words = 0
         self.effective_min_count = self.min_count
@@ -396,12 +397,18 @@ class Word2Vec:
             self._neg_accept, self._neg_alias = vocab.alias_table(vocab.noise_probabilities(counts, self.ns_exponent))
         else:
             self._neg_accept, self._neg_alias = np.ones(1, np.uint64), np.zeros(1, np.int32)
+        self.cum_table = self.make_cum_table() if self.negative else None   # gensim's table, for code reading it
+        attrs = self.wv.__dict__.setdefault("_attrs", {})
         if self.hs:
             self._points, self._codes, self._code_lengths = vocab.huffman_tree(counts)
+            # gensim's per-word "code" and "point" attributes: views of the tables the kernels use
+            attrs["code"], attrs["point"] = vocab.paths_per_word(self._points, self._codes, self._code_lengths)
         else:
             self._points = np.zeros((1, 0), np.int32)
             self._codes = np.zeros((1, 0), np.uint8)
             self._code_lengths = np.zeros(1, np.int32)
+            attrs.pop("code", None)
+            attrs.pop("point", None)
         self._tables_of = self._tables_key()
 
     # -- training ---------------------------------------------------------------------------
@@ -436,8 +443,8 @@ class Word2Vec:
         params_mod.check("alpha", run["start_alpha"])
         params_mod.check("min_alpha", run["end_alpha"])
         if self.hs and self.negative:
-            logger.warning("Both hierarchical softmax and negative sampling are on (hs=1, negative=%i): this is "
-                           "probably a mistake; set hs=0 or negative=0 to use one of them", self.negative)
+            logger.warning("Both hierarchical softmax and negative sampling are activated. This is probably a "
+                           "mistake (hs=1, negative=%i): set hs=0 or negative=0 to use one of them", self.negative)
         if run["start_alpha"] > self.min_alpha_yet_reached:
             logger.warning("Effective 'alpha' higher than previous training cycles (start_alpha=%g, the last "
                            "cycle ended at %g)", run["start_alpha"], self.min_alpha_yet_reached)
@@ -728,7 +735,7 @@ class Word2Vec:
         reader = store.load if store.is_native(path) or not gensim_io.is_gensim_pickle(path) else gensim_io.read
         kind, meta, arrays = reader(path, mmap=mmap)
         if kind != "model":
-            raise FormatError(f"{path}: holds {kind!r}, not a full model; use w2v.load() to read vectors")
+            raise NotAModelError(f"{path}: holds {kind!r}, not a full model; use w2v.load() to read vectors")
         params = dict(DEFAULTS)
         params.update(meta["params"])
         params.pop("callbacks", None)

@@ -6,7 +6,7 @@ the arrays made here.
 import numpy as np
 from numba import njit
 
-from .errors import CorpusError
+from .errors import CorpusError, EmptyVocabularyError
 from .utils import keep_mask
 
 # Probabilities travel to the kernels as integer thresholds compared against 32 random bits.
@@ -32,12 +32,12 @@ def select(words, counts, min_count=5, max_final_vocab=None, sorted_vocab=True, 
     Returns (words, counts)."""
     counts = np.asarray(counts, dtype=np.int64)
     if len(counts) == 0 or counts.sum() == 0:
-        raise CorpusError("the corpus is empty: no words were read")
+        raise EmptyVocabularyError("the corpus is empty: no words were read")
     effective = effective_min_count(counts, min_count, max_final_vocab)
     keep = np.flatnonzero(keep_mask(words, counts, effective, trim_rule))
     if len(keep) == 0:
         rule = " and trim_rule" if trim_rule is not None else ""
-        raise CorpusError(
+        raise EmptyVocabularyError(
             f"no word occurs min_count={min_count} times or more{rule} (the most frequent occurs "
             f"{int(counts.max())} times); lower min_count or give more text"
         )
@@ -208,3 +208,16 @@ def huffman_tree(counts):
     inverse = np.empty(n, np.int64)
     inverse[order] = np.arange(n)
     return points[inverse], codes[inverse], lengths[inverse]
+
+
+def paths_per_word(points, codes, lengths):
+    """gensim's per-word ``"code"`` and ``"point"`` attributes from :func:`huffman_tree`'s tables:
+    two object arrays holding, for word w, ``codes[w, :lengths[w]]`` (uint8) and
+    ``points[w, :lengths[w]]`` (as uint32, gensim's type).  Each entry is a view of the tables
+    (no copy), about 100 bytes a word for each attribute."""
+    n = len(lengths)
+    unsigned = points.view(np.uint32)   # rows of syn1: never negative
+    code, point = np.empty(n, object), np.empty(n, object)
+    code[:] = [codes[w, :length] for w, length in enumerate(lengths.tolist())]
+    point[:] = [unsigned[w, :length] for w, length in enumerate(lengths.tolist())]
+    return code, point

@@ -71,7 +71,7 @@ def output_format(path, fmt=None):
 
 
 def _vocabulary_line(model):
-    return (f"vocabulary {len(model.wv):,} words; {model.corpus_total_words:,} words in "
+    return (f"vocabulary {len(model.wv):,} words; {model.corpus_total_words or 0:,} words in "
             f"{model.corpus_count:,} sentences")
 
 
