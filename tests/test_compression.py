@@ -8,6 +8,8 @@ import bz2
 import gzip
 import lzma
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -133,3 +135,15 @@ def test_compression_is_told_by_content_not_name(tmp_path):
     path.write_bytes(gzip.compress(_log_text()))
     events, _ = read_events(path, item="item", user="user", time="time")
     assert len(events) == 20000
+
+
+def test_corrupt_item_log_is_the_decompression_error_outside_pytest_too(tmp_path):
+    # pandas' C parser can turn a failed read() into a SystemError (it warns about bad lines with the
+    # read's exception still set); pytest's warning capture hid it, so run as a user would
+    path = _make(tmp_path, "item-log", "gz", "corrupt")
+    # (w2v.formats imported first, as the CLI does: the import order decides whether pandas trips)
+    code = ("import sys\nimport w2v.formats\nfrom w2v.errors import DecompressionError\nfrom w2v.items.logs import read_events\n"
+            "try:\n    read_events(sys.argv[1], item='item', user='user', time='time')\n"
+            "except DecompressionError as exc:\n    print('ok', exc)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    assert out.stdout.startswith("ok "), out.stdout + out.stderr

@@ -114,8 +114,10 @@ def _read_delimited(path, columns, sep):
             try:
                 table = pd.read_csv(handle, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
                                     skipinitialspace=True, on_bad_lines="warn")
-            except pd.errors.ParserError:
-                if failure_of(handle):  # pandas reports a failed read() as its own error
+            except Exception:
+                # pandas reports a failed read() as its own error, and its C parser sometimes as a
+                # SystemError (it warns about bad lines with the read's exception still set)
+                if failure_of(handle):
                     raise failure_of(handle) from None
                 raise
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
