@@ -552,6 +552,9 @@ typedef struct {
     Py_ssize_t cap, used;   /* cap: a power of two; used <= cap / 2 */
 } TokenTable;
 
+/* a random seed per process (from os.urandom), so that text cannot be made to collide */
+static uint64_t hash_seed;
+
 #define HASH_K1 0x9E3779B97F4A7C15ULL
 #define HASH_K2 0xC2B2AE3D27D4EB4FULL
 #define MAX_TOKEN_BYTES ((size_t)1 << 29)
@@ -579,7 +582,7 @@ static inline int token_key(PyObject *s, uint64_t *hash, uint32_t *shape, uint64
     size_t n = (size_t)PyUnicode_GET_LENGTH(s) * (size_t)kind;
     if (n >= MAX_TOKEN_BYTES)
         return 0;
-    uint64_t h = ((uint64_t)n * 4 + (uint64_t)kind) * HASH_K1, first;
+    uint64_t h = (((uint64_t)n * 4 + (uint64_t)kind) * HASH_K1) ^ hash_seed, first;
     if (n >= 8) {
         first = load64(p);
         h = mix(h, first);
@@ -699,6 +702,22 @@ fail:
 }
 
 static Py_ssize_t token_table_length(TokenTable *t) { return t->used; }
+
+PyDoc_STRVAR(token_hash_doc,
+"_token_hash(s) -> int\n"
+"\n"
+"The table's hash of an exact str (for the tests, which build strings that collide).");
+
+static PyObject *token_hash(PyObject *self, PyObject *s)
+{
+    uint64_t hash, head;
+    uint32_t shape;
+    if (!PyUnicode_CheckExact(s) || STR_READY(s) < 0 || !token_key(s, &hash, &shape, &head)) {
+        PyErr_SetString(PyExc_TypeError, "_token_hash: a str of at most 512 MB");
+        return NULL;
+    }
+    return PyLong_FromUnsignedLongLong(hash);
+}
 
 static PySequenceMethods token_table_as_sequence = {.sq_length = (lenfunc)token_table_length};
 
@@ -883,6 +902,7 @@ static PyMethodDef methods[] = {
     {"tokenize_words", tokenize_words, METH_VARARGS, tokenize_words_doc},
     {"encode_sentences", encode_sentences, METH_VARARGS, encode_sentences_doc},
     {"build_sentences", build_sentences, METH_VARARGS, build_sentences_doc},
+    {"_token_hash", token_hash, METH_O, token_hash_doc},
 
     {"parse_text_block", parse_text_block, METH_VARARGS, parse_text_block_doc},
     {"count_text_records", count_text_records, METH_VARARGS, count_text_records_doc},
@@ -899,8 +919,17 @@ PyMODINIT_FUNC PyInit__textio(void)
 {
     if (PyType_Ready(&TokenTableType) < 0)
         return NULL;
+    PyObject *os = PyImport_ImportModule("os");
+    PyObject *seed = os ? PyObject_CallMethod(os, "urandom", "i", 8) : NULL;
+    Py_XDECREF(os);
+    if (!seed)
+        return NULL;
+    if (PyBytes_Check(seed) && PyBytes_GET_SIZE(seed) == 8)
+        memcpy(&hash_seed, PyBytes_AS_STRING(seed), 8);
+    Py_DECREF(seed);
     PyObject *m = PyModule_Create(&module);
-    if (m && PyModule_AddObjectRef(m, "TokenTable", (PyObject *)&TokenTableType) < 0)
+    if (m && (PyModule_AddObjectRef(m, "TokenTable", (PyObject *)&TokenTableType) < 0 ||
+              PyModule_AddObject(m, "_HASH_SEED", PyLong_FromUnsignedLongLong(hash_seed)) < 0))
         Py_CLEAR(m);
     return m;
 }

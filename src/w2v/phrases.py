@@ -235,7 +235,7 @@ class _Joiner:
             lengths = np.frombuffer(encoded[1], np.int64)
             refs = np.empty(len(ids), np.int64)
             out_lengths = np.empty(len(lengths), np.int64)
-            kernels.apply_phrases(ids, lengths, flags, *tables, 0, refs, out_lengths, True)
+            kernels.apply_phrases(ids, lengths, flags, *tables, 0, refs, out_lengths, True, other)
             # a few hundred lists at a time: they die young, so the collector's full passes do not run
             starts_in = np.concatenate(([0], np.cumsum(lengths))).tolist()
             starts_out = np.concatenate(([0], np.cumsum(out_lengths))).tolist()
@@ -444,18 +444,17 @@ class Phrases(_PhrasesTransformation):
         """The score of every candidate (−inf where gensim's score_candidate gives none)."""
         if self._cache is not None:
             return self._cache
+        n_vocab = len(self)
+        if self.scoring is original_scorer:
+            self._cache = kernels.default_scores(self._ucount, self._a, self._node_b, self._counts, self.min_count,
+                                                 n_vocab)
+            return self._cache
         ca = self._ucount[self._a] if len(self._a) else np.zeros(0, np.int64)
         cb = self._ucount[self._node_b & 0xFFFFFFFF] if len(self._a) else np.zeros(0, np.int64)
         cab = self._counts
         valid = (ca > 0) & (cb > 0) & (cab > 0)
         scores = np.full(len(cab), -np.inf)
-        n_vocab = len(self)
-        if self.scoring is original_scorer:
-            denom = (ca * cb).astype(np.float64)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                raw = (cab - self.min_count) / denom * n_vocab
-            scores[valid] = raw[valid]
-        elif self.scoring is npmi_scorer:
+        if self.scoring is npmi_scorer:
             n = float(self.corpus_word_count)
             ok = valid & (cab >= self.min_count)
             pa, pb, pab = ca[ok] / n, cb[ok] / n, cab[ok] / n

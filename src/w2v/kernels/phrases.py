@@ -288,13 +288,15 @@ def count_sorted(ids, lengths, is_conn, n_words, trie_parent, trie_word):
 
 
 @njit(nogil=True, cache=True)
-def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, out, out_lengths, positions=False):
+def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, out, out_lengths, positions=False,
+                  n_known=2 ** 62):
     """Join phrases greedily left to right, as gensim's ``analyze_sentence``: a candidate
     (start word, connectors, word) found in table (p1, p2) → phrase index ``pv`` becomes the
     one id ``phrase_base + index``; the word after a phrase starts afresh.  Connector runs
     are looked up in the trie table (c1, c2) → node ``cv``.  Writes ``out``/``out_lengths``;
     returns the number of ids written.  With ``positions``, ``out`` gets each kept token's
-    position in ``ids`` and ``-1 - index`` for a phrase instead (for rebuilding token lists)."""
+    position in ``ids`` and ``-1 - index`` for a phrase instead (for rebuilding token lists).
+    Ids from ``n_known`` on are in no phrase (words the phrases do not know): not looked up."""
     n_out = 0
     pos = 0
     for sent in range(len(lengths)):
@@ -307,7 +309,7 @@ def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, ou
             if not is_conn[w]:
                 if start >= 0:
                     found = -1
-                    if node >= 0:
+                    if node >= 0 and w < n_known and ids[start] < n_known:
                         found = table_find(p1, p2, ids[start], (node << 32) | w)
                     if found >= 0:
                         out[n_out] = -1 - pv[found] if positions else phrase_base + pv[found]
@@ -335,6 +337,23 @@ def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, ou
         out_lengths[sent] = n_out - begin
         pos = end
     return n_out
+
+
+@njit(nogil=True, cache=True)
+def default_scores(ucount, a, node_b, counts, min_count, n_vocab):
+    """word2vec's score of each candidate, ``(count - min_count) / (count a * count b) * n_vocab``,
+    as gensim's ``original_scorer`` computes it; −inf where a count is 0.  One pass and one
+    output array (numpy's version, :func:`reference_default_scores`, makes six temporaries)."""
+    scores = np.empty(len(counts), np.float64)
+    for i in range(len(counts)):
+        ca = ucount[a[i]]
+        cb = ucount[node_b[i] & 0xFFFFFFFF]
+        cab = counts[i]
+        if ca > 0 and cb > 0 and cab > 0:
+            scores[i] = (cab - min_count) / np.float64(ca * cb) * n_vocab
+        else:
+            scores[i] = -np.inf
+    return scores
 
 
 # -- readable references (pure Python, per token; for the tests) --------------------------------
@@ -377,3 +396,14 @@ def reference_apply(sentence, is_conn, phrases):
     if start is not None:
         out += [start] + between
     return out
+
+
+def reference_default_scores(ucount, a, node_b, counts, min_count, n_vocab):
+    """:func:`default_scores` in numpy."""
+    ca, cb = ucount[a], ucount[node_b & 0xFFFFFFFF]
+    scores = np.full(len(counts), -np.inf)
+    valid = (ca > 0) & (cb > 0) & (counts > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = (counts - min_count) / (ca * cb).astype(np.float64) * n_vocab
+    scores[valid] = raw[valid]
+    return scores
