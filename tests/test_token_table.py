@@ -117,11 +117,16 @@ def test_unusual_input_falls_back_to_the_python_path(monkeypatch):
     monkeypatch.setattr(corpus_mod, "_BLOCK_SENTENCES", 2)
     fast, slow = native_path(sentences), python_path(sentences)
     assert fast[0].tolist() == slow[0].tolist() and fast[2] == slow[2] and fast[3] == slow[3]
-    # encode_sentences itself answers None before adding anything
+    # encode_sentences itself answers None and takes back the words it had added ("york");
+    # the table still holds them, so it refuses to be used with the words again
     words = ["new"]
-    assert native.encode_sentences([["york"], ["new", Word("x")]], native.TokenTable(words), words, 0) is None
-    assert words == ["new"]
+    table = native.TokenTable(words)
+    assert native.encode_sentences([["york"], ["new", Word("x")]], table, words, 0) is None
+    assert words == ["new"] and len(table) == 2
+    with pytest.raises(ValueError, match="does not hold"):
+        native.encode_sentences([["york"]], table, words, 0)
     assert native.encode_sentences([["york"], "new york"], native.TokenTable(words), words, 0) is None
+    assert native.encode_sentences([["york", b"new"]], native.TokenTable(words), None, -1) is None
 
 
 def test_table_arguments_are_checked():

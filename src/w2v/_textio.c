@@ -746,7 +746,8 @@ PyDoc_STRVAR(encode_sentences_doc,
 "it: with `words` a list, it gets the next id, len(words), and is appended to both (the caller\n"
 "keeps any dict of the words up to date); with words=None it gets the id `unknown`.  None when\n"
 "the batch is not exact lists or tuples of exact str (the caller's Python path then handles it,\n"
-"with its error messages), before anything is added.");
+"with its error messages): `words` is then as it was, but a table given `words` may hold words\n"
+"met before the odd token: make a new one.");
 
 static PyObject *encode_sentences(PyObject *self, PyObject *args)
 {
@@ -767,18 +768,13 @@ static PyObject *encode_sentences(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_OverflowError, "encode_sentences: unknown does not fit in int32");
         return NULL;
     }
-    Py_ssize_t n = PyList_GET_SIZE(batch), total = 0;
+    /* the sentences' types and sizes first; each token's type as it is read (one pass over them) */
+    Py_ssize_t n = PyList_GET_SIZE(batch), total = 0, before = words == Py_None ? 0 : PyList_GET_SIZE(words);
     for (Py_ssize_t s = 0; s < n; s++) {
         PyObject **items;
         Py_ssize_t size;
         if (!sentence_items(PyList_GET_ITEM(batch, s), &items, &size))
             Py_RETURN_NONE;
-        for (Py_ssize_t j = 0; j < size; j++) {
-            if (!PyUnicode_CheckExact(items[j]) || PyUnicode_GET_LENGTH(items[j]) * 4 >= (Py_ssize_t)MAX_TOKEN_BYTES)
-                Py_RETURN_NONE;
-            if (STR_READY(items[j]) < 0)
-                return NULL;
-        }
         total += size;
     }
     ids = PyByteArray_FromStringAndSize(NULL, total * 4);
@@ -798,7 +794,15 @@ static PyObject *encode_sentences(PyObject *self, PyObject *args)
             PyObject *token = items[j];
             uint64_t hash = 0, head = 0;
             uint32_t shape = 0;
-            token_key(token, &hash, &shape, &head);
+            if (!PyUnicode_CheckExact(token) || STR_READY(token) < 0 || !token_key(token, &hash, &shape, &head)) {
+                if (PyErr_Occurred())
+                    goto done;
+                /* not a plain str: undo, and leave the batch to the Python path */
+                if (words != Py_None && PyList_SetSlice(words, before, PyList_GET_SIZE(words), NULL) < 0)
+                    goto done;
+                ret = Py_NewRef(Py_None);
+                goto done;
+            }
             TokenSlot *slot = token_probe(table, token, hash, shape, head);
             if (slot->key) {
                 out[k++] = slot->id;
