@@ -5,11 +5,14 @@
 Each round runs both, in alternating order, each on freshly split token lists (as a streamed
 corpus gives: no string hashes cached from the other library's run); learn, then apply to the
 same lists.  Prints the median of each step, the ratios, and the overlap of the exported
-phrases (|both|, only gensim, only w2v, largest relative score difference).
+phrases (|both|, only gensim, only w2v, largest relative score difference), and the machine's
+load average before and after (the ratios move with it: the other jobs slow both sides, and the
+short w2v steps relatively more).
 """
 import argparse
 import gzip
 import itertools
+import os
 import statistics
 import time
 
@@ -36,6 +39,7 @@ def main():
         lines = list(itertools.islice(handle, args.limit))
     sentences = [line.split() for line in lines]
     words = sum(map(len, sentences))
+    print(f"load average {load()} (1, 5, 15 min) at the start")
     print(f"{args.corpus}: {len(sentences):,} sentences, {words:,} words; min_count=5, threshold={args.threshold}, "
           f"scoring={args.scoring}, connector_words=ENGLISH_CONNECTOR_WORDS")
     wp.Phrases(sentences[:100], min_count=1, threshold=1.0).freeze()[sentences[:100]]   # numba cache warm-up
@@ -68,6 +72,11 @@ def main():
     diff = max((abs(g[0][k] - w[0][k]) / abs(g[0][k]) for k in both), default=0.0)
     print(f"phrases: both {len(both):,}, only gensim {len(g[0].keys() - w[0].keys())}, "
           f"only w2v {len(w[0].keys() - g[0].keys())}, max relative score difference {diff:.2e}")
+    print(f"load average {load()} (1, 5, 15 min) at the end")
+
+
+def load():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
