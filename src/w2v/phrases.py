@@ -152,7 +152,8 @@ def _added(index, words, before):
     handing out the next id), as ``index[word]`` would have."""
     if len(words) > before:
         index.update(zip(words[before:], range(before, len(words))))
-        index.default_factory = itertools.count(len(words)).__next__
+        if isinstance(index, collections.defaultdict):
+            index.default_factory = itertools.count(len(words)).__next__
 
 
 def _new_index(words):
