@@ -1,15 +1,18 @@
 """Phrases side by side with gensim 4: learning and applying, on the same token lists, same parameters.
 
-    python bench/bench_phrases.py [corpus.txt.gz] [--limit N] [--rounds 3]
+    python bench/bench_phrases.py [corpus.txt.gz] [--limit N] [--rounds 3] [--steps]
 
 Each round runs both, in alternating order, each on freshly split token lists (as a streamed
 corpus gives: no string hashes cached from the other library's run); learn, then apply to the
 same lists.  Prints the median of each step, the ratios, and the overlap of the exported
-phrases (|both|, only gensim, only w2v, largest relative score difference).
+phrases (|both|, only gensim, only w2v, largest relative score difference), and the machine's
+load average before and after (the ratios move with it: the other jobs slow both sides, and the
+short w2v steps relatively more).
 """
 import argparse
 import gzip
 import itertools
+import os
 import statistics
 import time
 
@@ -31,11 +34,14 @@ def main():
     parser.add_argument("--scoring", default="default")
     parser.add_argument("--threshold", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steps", action="store_true",
+                        help="then where w2v's time goes: one more round with its inner steps timed")
     args = parser.parse_args()
     with gzip.open(args.corpus, "rt", encoding="utf-8") as handle:
         lines = list(itertools.islice(handle, args.limit))
     sentences = [line.split() for line in lines]
     words = sum(map(len, sentences))
+    print(f"load average {load()} (1, 5, 15 min) at the start")
     print(f"{args.corpus}: {len(sentences):,} sentences, {words:,} words; min_count=5, threshold={args.threshold}, "
           f"scoring={args.scoring}, connector_words=ENGLISH_CONNECTOR_WORDS")
     wp.Phrases(sentences[:100], min_count=1, threshold=1.0).freeze()[sentences[:100]]   # numba cache warm-up
@@ -68,6 +74,55 @@ def main():
     diff = max((abs(g[0][k] - w[0][k]) / abs(g[0][k]) for k in both), default=0.0)
     print(f"phrases: both {len(both):,}, only gensim {len(g[0].keys() - w[0].keys())}, "
           f"only w2v {len(w[0].keys() - g[0].keys())}, max relative score difference {diff:.2e}")
+    if args.steps:
+        steps(lines, kw)
+    print(f"load average {load()} (1, 5, 15 min) at the end")
+
+
+def steps(lines, kw):
+    """One w2v round on fresh lists with the compiled steps timed (wrapped where w2v looks them up)."""
+    from w2v.kernels import phrases as kernels
+
+    native = wp._native()
+    spent = {}
+
+    def timing(owner, name, label):
+        inner = getattr(owner, name)
+
+        def timed_call(*args):
+            start = time.perf_counter()
+            try:
+                return inner(*args)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+        setattr(owner, name, timed_call)
+        return lambda: setattr(owner, name, inner)
+
+    undo = [timing(native, "encode_sentences", "tokens -> ids (C)"),
+            timing(kernels, "candidate_keys", "count: one key per candidate (numba)"),
+            timing(kernels, "_count_runs", "count: runs of sorted keys (numba)"),
+            timing(kernels, "default_scores", "scores (numba)"),
+            timing(kernels, "apply_phrases", "join (numba)"),
+            timing(native, "build_sentences", "phrased lists (C)")]
+    try:
+        sentences = [line.split() for line in lines]
+        model, learn = timed(lambda: wp.Phrases(sentences, connector_words=wp.ENGLISH_CONNECTOR_WORDS, **kw))
+        learned = dict(spent)
+        spent.clear()
+        frozen, export = timed(lambda: (model.export_phrases(), model.freeze())[1])
+        exported = dict(spent)
+        spent.clear()
+        _, apply = timed(lambda: sum(map(len, frozen[sentences])))
+    finally:
+        for fn in undo:
+            fn()
+    for step, total, parts in (("learn", learn, learned), ("export+freeze", export, exported), ("apply", apply, spent)):
+        print(f"w2v {step} {total:.3f} s: " + ", ".join(f"{k} {v:.3f}" for k, v in parts.items())
+              + f", the rest (Python, numpy) {total - sum(parts.values()):.3f}")
+
+
+def load():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

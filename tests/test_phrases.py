@@ -189,3 +189,17 @@ def test_package_names_as_in_the_issue():
     assert phrases[sentence] == gensim_phrases.Phrases(corpus, **kw)[sentence]
     assert "new_york" in phrases[sentence]
     assert isinstance(phrases.freeze(), w2v.FrozenPhrases) and w2v.Tokenizer().tokens("a b") == ["a", "b"]
+
+
+@pytest.mark.parametrize("min_count", [5, 2.5])
+def test_default_scores_kernel_equals_its_numpy_reference(min_count):
+    rng = np.random.default_rng(7)
+    ucount = rng.integers(0, 50, 300)
+    ucount[::7] = 0
+    a = rng.integers(0, 300, 5000)
+    node_b = (rng.integers(0, 4, 5000) << 32) | rng.integers(0, 300, 5000)
+    counts = rng.integers(0, 20, 5000)
+    fast = kernels.default_scores(ucount, a, node_b, counts, min_count, 12345)
+    slow = kernels.reference_default_scores(ucount, a, node_b, counts, min_count, 12345)
+    assert np.isneginf(fast).any() and np.isfinite(fast).any()
+    assert np.array_equal(fast, slow)

@@ -530,34 +530,251 @@ static int sentence_items(PyObject *sentence, PyObject ***items, Py_ssize_t *siz
     return 0;
 }
 
+/* Tokens -> ids without a dict lookup per token.  A TokenTable maps the words of a vocabulary
+ * (a list of str, id = position) to their ids: an open-addressing table keyed on a string's
+ * kind, length and bytes, hashed with a multiply-xor over 8-byte words.  A fresh str's own
+ * hash is SipHash, computed on its first dict lookup; and a dict probe then reads the stored
+ * key and an int object, two more cache misses.  A slot here holds the id and the first 8
+ * bytes, so a short word is matched from the slot alone.  Two exact str are equal exactly
+ * when their kinds, lengths and bytes are (CPython keeps every str in its narrowest kind, and
+ * its own comparison tests the same three), so the table finds what {word: id} would. */
+typedef struct {
+    uint64_t hash;
+    PyObject *key;          /* a strong reference; NULL: an empty slot */
+    int32_t id;
+    uint32_t shape;         /* byte length * 4 + kind */
+    uint64_t head;          /* the first 8 bytes, zero-padded */
+} TokenSlot;
+
+typedef struct {
+    PyObject_HEAD
+    TokenSlot *slots;
+    Py_ssize_t cap, used;   /* cap: a power of two; used <= cap / 2 */
+} TokenTable;
+
+/* a random seed per process (from os.urandom), so that text cannot be made to collide */
+static uint64_t hash_seed;
+
+#define HASH_K1 0x9E3779B97F4A7C15ULL
+#define HASH_K2 0xC2B2AE3D27D4EB4FULL
+#define MAX_TOKEN_BYTES ((size_t)1 << 29)
+#if PY_VERSION_HEX < 0x030C0000
+#define STR_READY(s) PyUnicode_READY(s)   /* a legacy str made by the old C API gets its kind */
+#else
+#define STR_READY(s) 0
+#endif
+
+static inline uint64_t load64(const unsigned char *p) { uint64_t w; memcpy(&w, p, 8); return w; }
+static inline uint64_t load32(const unsigned char *p) { uint32_t w; memcpy(&w, p, 4); return w; }
+
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * HASH_K2;
+    return h ^ (h >> 29);
+}
+
+/* hash, shape and head of an exact str; 0 when it is too long for a shape (never in text).
+ * Fixed-size loads only (the last 8 bytes overlap the words before), so no memcpy call. */
+static inline int token_key(PyObject *s, uint64_t *hash, uint32_t *shape, uint64_t *head)
+{
+    const unsigned char *p = PyUnicode_DATA(s);
+    int kind = PyUnicode_KIND(s);
+    size_t n = (size_t)PyUnicode_GET_LENGTH(s) * (size_t)kind;
+    if (n >= MAX_TOKEN_BYTES)
+        return 0;
+    uint64_t h = (((uint64_t)n * 4 + (uint64_t)kind) * HASH_K1) ^ hash_seed, first;
+    if (n >= 8) {
+        first = load64(p);
+        h = mix(h, first);
+        for (size_t i = 8; i + 8 < n; i += 8)
+            h = mix(h, load64(p + i));
+        if (n > 8)
+            h = mix(h, load64(p + n - 8));
+    } else if (n >= 4) {
+        first = load32(p) | load32(p + n - 4) << (8 * (n - 4));
+        h = mix(h, first);
+    } else if (n > 0) {
+        first = (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
+        h = mix(h, first);
+    } else {
+        first = 0;
+    }
+    *hash = h ^ (h >> 32);
+    *shape = (uint32_t)(n * 4 + (size_t)kind);
+    *head = first;
+    return 1;
+}
+
+/* The slot holding s, or the empty slot where it would go. */
+static inline TokenSlot *token_probe(TokenTable *t, PyObject *s, uint64_t hash, uint32_t shape, uint64_t head)
+{
+    size_t mask = (size_t)t->cap - 1, i = (size_t)hash & mask;
+    for (;; i = (i + 1) & mask) {
+        TokenSlot *slot = &t->slots[i];
+        if (!slot->key)
+            return slot;
+        if (slot->hash == hash && slot->shape == shape && slot->head == head &&
+            (shape / 4 <= 8 || slot->key == s ||
+             memcmp(PyUnicode_DATA(slot->key), PyUnicode_DATA(s), shape / 4) == 0))
+            return slot;
+    }
+}
+
+static int token_table_grow(TokenTable *t)
+{
+    Py_ssize_t cap = t->cap ? 2 * t->cap : 1 << 10;
+    TokenSlot *slots = PyMem_Calloc((size_t)cap, sizeof(TokenSlot));
+    if (!slots) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < t->cap; i++) {
+        TokenSlot *old = &t->slots[i];
+        if (old->key) {
+            size_t mask = (size_t)cap - 1, j = (size_t)old->hash & mask;
+            while (slots[j].key)
+                j = (j + 1) & mask;
+            slots[j] = *old;
+        }
+    }
+    PyMem_Free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+    return 0;
+}
+
+/* Add the exact str s as id `id` (the slot from token_probe may move when the table grows). */
+static int token_table_add(TokenTable *t, PyObject *s, uint64_t hash, uint32_t shape, uint64_t head, int32_t id)
+{
+    if (2 * (t->used + 1) > t->cap && token_table_grow(t) < 0)
+        return -1;
+    TokenSlot *slot = token_probe(t, s, hash, shape, head);
+    slot->hash = hash;
+    slot->key = Py_NewRef(s);
+    slot->id = id;
+    slot->shape = shape;
+    slot->head = head;
+    t->used++;
+    return 0;
+}
+
+static void token_table_dealloc(TokenTable *t)
+{
+    for (Py_ssize_t i = 0; i < t->cap; i++)
+        Py_XDECREF(t->slots[i].key);
+    PyMem_Free(t->slots);
+    Py_TYPE(t)->tp_free((PyObject *)t);
+}
+
+static PyObject *token_table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *words;
+    static char *names[] = {"words", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!:TokenTable", names, &PyList_Type, &words))
+        return NULL;
+    TokenTable *t = (TokenTable *)type->tp_alloc(type, 0);
+    if (!t || token_table_grow(t) < 0)
+        goto fail;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    if (n > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "TokenTable: more words than int32 ids");
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(words); i++) {
+        PyObject *word = PyList_GET_ITEM(words, i);
+        uint64_t hash, head;
+        uint32_t shape;
+        if (!PyUnicode_CheckExact(word) || STR_READY(word) < 0 || !token_key(word, &hash, &shape, &head)) {
+            PyErr_Format(PyExc_TypeError, "TokenTable: word %zd is not a str (or is over 512 MB)", i);
+            goto fail;
+        }
+        if (token_probe(t, word, hash, shape, head)->key) {
+            PyErr_Format(PyExc_ValueError, "TokenTable: word %zd is there twice", i);
+            goto fail;
+        }
+        if (token_table_add(t, word, hash, shape, head, (int32_t)i) < 0)
+            goto fail;
+    }
+    return (PyObject *)t;
+fail:
+    Py_XDECREF(t);
+    return NULL;
+}
+
+static Py_ssize_t token_table_length(TokenTable *t) { return t->used; }
+
+PyDoc_STRVAR(token_hash_doc,
+"_token_hash(s) -> int\n"
+"\n"
+"The table's hash of an exact str (for the tests, which build strings that collide).");
+
+static PyObject *token_hash(PyObject *self, PyObject *s)
+{
+    uint64_t hash, head;
+    uint32_t shape;
+    if (!PyUnicode_CheckExact(s) || STR_READY(s) < 0 || !token_key(s, &hash, &shape, &head)) {
+        PyErr_SetString(PyExc_TypeError, "_token_hash: a str of at most 512 MB");
+        return NULL;
+    }
+    return PyLong_FromUnsignedLongLong(hash);
+}
+
+static PySequenceMethods token_table_as_sequence = {.sq_length = (lenfunc)token_table_length};
+
+PyDoc_STRVAR(token_table_doc,
+"TokenTable(words)\n"
+"\n"
+"The words (a list of distinct str) and their ids (positions in the list), for\n"
+"encode_sentences.  len() is the number of words held.");
+
+static PyTypeObject TokenTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "w2v._textio.TokenTable",
+    .tp_basicsize = sizeof(TokenTable),
+    .tp_dealloc = (destructor)token_table_dealloc,
+    .tp_as_sequence = &token_table_as_sequence,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = token_table_doc,
+    .tp_new = token_table_new,
+};
+
 PyDoc_STRVAR(encode_sentences_doc,
-"encode_sentences(batch, index, words, unknown) -> (ids, lengths) or None\n"
+"encode_sentences(batch, table, words, unknown) -> (ids, lengths) or None\n"
 "\n"
 "The tokens of a list of sentences as ids (a bytearray of int32) and the sentences' lengths\n"
-"(a bytearray of int64), looked up in the dict `index`.  A word not in it: with `words` (a list)\n"
-"index[word] is asked for (a defaultdict hands out the next id) and the word appended to\n"
-"`words`; with words=None it gets the id `unknown`.  None when the batch is not exact lists or\n"
-"tuples of exact str (the caller's Python path then handles it, with its error messages).");
+"(a bytearray of int64), looked up in `table`, a TokenTable of the list `words`.  A word not in\n"
+"it: with `words` a list, it gets the next id, len(words), and is appended to both (the caller\n"
+"keeps any dict of the words up to date); with words=None it gets the id `unknown`.  None when\n"
+"the batch is not exact lists or tuples of exact str (the caller's Python path then handles it,\n"
+"with its error messages): `words` is then as it was, but a table given `words` may hold words\n"
+"met before the odd token: make a new one.");
 
 static PyObject *encode_sentences(PyObject *self, PyObject *args)
 {
-    PyObject *batch, *index, *words, *ids = NULL, *lens = NULL, *ret = NULL;
+    PyObject *batch, *words, *ids = NULL, *lens = NULL, *ret = NULL;
+    TokenTable *table;
     long long unknown;
-    if (!PyArg_ParseTuple(args, "O!O!OL", &PyList_Type, &batch, &PyDict_Type, &index, &words, &unknown))
+    if (!PyArg_ParseTuple(args, "O!O!OL", &PyList_Type, &batch, &TokenTableType, &table, &words, &unknown))
         return NULL;
     if (words != Py_None && !PyList_Check(words)) {
         PyErr_SetString(PyExc_TypeError, "encode_sentences: words must be a list or None");
         return NULL;
     }
-    Py_ssize_t n = PyList_GET_SIZE(batch), total = 0;
+    if (words != Py_None && PyList_GET_SIZE(words) != table->used) {
+        PyErr_SetString(PyExc_ValueError, "encode_sentences: the table does not hold these words");
+        return NULL;
+    }
+    if (unknown < INT32_MIN || unknown > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "encode_sentences: unknown does not fit in int32");
+        return NULL;
+    }
+    /* the sentences' types and sizes first; each token's type as it is read (one pass over them) */
+    Py_ssize_t n = PyList_GET_SIZE(batch), total = 0, before = words == Py_None ? 0 : PyList_GET_SIZE(words);
     for (Py_ssize_t s = 0; s < n; s++) {
         PyObject **items;
         Py_ssize_t size;
         if (!sentence_items(PyList_GET_ITEM(batch, s), &items, &size))
             Py_RETURN_NONE;
-        for (Py_ssize_t j = 0; j < size; j++)
-            if (!PyUnicode_CheckExact(items[j]))
-                Py_RETURN_NONE;
         total += size;
     }
     ids = PyByteArray_FromStringAndSize(NULL, total * 4);
@@ -567,54 +784,46 @@ static PyObject *encode_sentences(PyObject *self, PyObject *args)
     int32_t *out = (int32_t *)PyByteArray_AS_STRING(ids);
     int64_t *lengths = (int64_t *)PyByteArray_AS_STRING(lens);
     Py_ssize_t k = 0;
+    /* no Python code runs below: the batch and its sentences stay as they are */
     for (Py_ssize_t s = 0; s < n; s++) {
-        PyObject *sentence = PyList_GET_ITEM(batch, s);
-        PyObject **items;
-        Py_ssize_t size;
-        Py_INCREF(sentence);   /* a defaultdict's factory runs Python code: keep the sentence alive */
-        sentence_items(sentence, &items, &size);
+        PyObject **items = NULL;
+        Py_ssize_t size = 0;
+        sentence_items(PyList_GET_ITEM(batch, s), &items, &size);
         lengths[s] = size;
         for (Py_ssize_t j = 0; j < size; j++) {
             PyObject *token = items[j];
-            PyObject *value = PyDict_GetItemWithError(index, token);
-            long long id;
-            if (value) {
-                id = PyLong_AsLongLong(value);
-            } else if (PyErr_Occurred()) {
-                Py_DECREF(sentence);
+            uint64_t hash = 0, head = 0;
+            uint32_t shape = 0;
+            if (!PyUnicode_CheckExact(token) || STR_READY(token) < 0 || !token_key(token, &hash, &shape, &head)) {
+                if (PyErr_Occurred())
+                    goto done;
+                /* not a plain str: undo, and leave the batch to the Python path */
+                if (words != Py_None && PyList_SetSlice(words, before, PyList_GET_SIZE(words), NULL) < 0)
+                    goto done;
+                ret = Py_NewRef(Py_None);
                 goto done;
+            }
+            TokenSlot *slot = token_probe(table, token, hash, shape, head);
+            if (slot->key) {
+                out[k++] = slot->id;
             } else if (words == Py_None) {
-                id = unknown;
+                out[k++] = (int32_t)unknown;
             } else {
-                Py_INCREF(token);
-                value = PyObject_GetItem(index, token);
-                int bad = !value || PyList_Append(words, token) < 0;
-                Py_DECREF(token);
-                id = bad ? -1 : PyLong_AsLongLong(value);
-                Py_XDECREF(value);
-                if (bad) {
-                    Py_DECREF(sentence);
+                Py_ssize_t id = PyList_GET_SIZE(words);
+                if (id >= INT32_MAX) {
+                    PyErr_SetString(PyExc_OverflowError, "encode_sentences: more words than int32 ids");
                     goto done;
                 }
-                /* the factory may have run Python code: read the sentence again */
-                if (!sentence_items(sentence, &items, &size) || j >= size) {
-                    PyErr_SetString(PyExc_RuntimeError, "encode_sentences: a sentence changed while it was read");
-                    Py_DECREF(sentence);
+                if (PyList_Append(words, token) < 0)
+                    goto done;
+                if (token_table_add(table, token, hash, shape, head, (int32_t)id) < 0) {
+                    /* keep words and table in step */
+                    PyList_SetSlice(words, id, id + 1, NULL);
                     goto done;
                 }
+                out[k++] = (int32_t)id;
             }
-            if (id == -1 && PyErr_Occurred()) {
-                Py_DECREF(sentence);
-                goto done;
-            }
-            if (id < INT32_MIN || id > INT32_MAX) {
-                PyErr_SetString(PyExc_OverflowError, "encode_sentences: an id does not fit in int32");
-                Py_DECREF(sentence);
-                goto done;
-            }
-            out[k++] = (int32_t)id;
         }
-        Py_DECREF(sentence);
     }
     ret = PyTuple_Pack(2, ids, lens);
 done:
@@ -697,6 +906,7 @@ static PyMethodDef methods[] = {
     {"tokenize_words", tokenize_words, METH_VARARGS, tokenize_words_doc},
     {"encode_sentences", encode_sentences, METH_VARARGS, encode_sentences_doc},
     {"build_sentences", build_sentences, METH_VARARGS, build_sentences_doc},
+    {"_token_hash", token_hash, METH_O, token_hash_doc},
 
     {"parse_text_block", parse_text_block, METH_VARARGS, parse_text_block_doc},
     {"count_text_records", count_text_records, METH_VARARGS, count_text_records_doc},
@@ -709,4 +919,21 @@ static struct PyModuleDef module = {
     "of the `words` tokenizer and of phrase joining (see w2v.tokenize and w2v.phrases).",
     -1, methods};
 
-PyMODINIT_FUNC PyInit__textio(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__textio(void)
+{
+    if (PyType_Ready(&TokenTableType) < 0)
+        return NULL;
+    PyObject *os = PyImport_ImportModule("os");
+    PyObject *seed = os ? PyObject_CallMethod(os, "urandom", "i", 8) : NULL;
+    Py_XDECREF(os);
+    if (!seed)
+        return NULL;
+    if (PyBytes_Check(seed) && PyBytes_GET_SIZE(seed) == 8)
+        memcpy(&hash_seed, PyBytes_AS_STRING(seed), 8);
+    Py_DECREF(seed);
+    PyObject *m = PyModule_Create(&module);
+    if (m && (PyModule_AddObjectRef(m, "TokenTable", (PyObject *)&TokenTableType) < 0 ||
+              PyModule_AddObject(m, "_HASH_SEED", PyLong_FromUnsignedLongLong(hash_seed)) < 0))
+        Py_CLEAR(m);
+    return m;
+}

@@ -85,7 +85,7 @@ def _native():
         from . import _textio
     except ImportError:
         return None
-    return _textio if hasattr(_textio, "encode_sentences") else None
+    return _textio if hasattr(_textio, "TokenTable") else None
 
 
 def _batches(sentences):
@@ -100,27 +100,60 @@ def _batches(sentences):
 def _encode(index, words, sentences=None, source=None, tokenizer=None, unicode_errors="strict"):
     """A corpus as (int32 ids, int64 sentence lengths) through ``index``/``words`` (both grow)."""
     parts, lengths = [], []
-    native = None
+    native = table = None
     if source is None and sentences is not None and tokenizer is None and not isinstance(sentences, (str, bytes)):
         native = _native()
-    if native is not None:
+        table = _token_table(native, words)
+    if table is not None:
         # lists of str: looked up in C, batch by batch; anything else takes the general path below
+        sentences = iter(sentences)
         for batch in _batches(sentences):
-            encoded = native.encode_sentences(batch, index, words, 0)
+            before = len(words)
+            try:
+                encoded = native.encode_sentences(batch, table, words, 0)
+            finally:
+                _added(index, words, before)
             if encoded is None:
                 for tokens, block_lengths, _ in corpus_mod.blocks(sentences=batch):
                     parts.append(corpus_mod.ids_of(index, words, tokens))
                     lengths.append(block_lengths[block_lengths > 0])
+                table = _token_table(native, words)
+                if table is None:   # words the table cannot hold (str subclasses): Python for the rest
+                    break
                 continue
             block_lengths = np.frombuffer(encoded[1], np.int64)
             parts.append(np.frombuffer(encoded[0], np.int32))
             lengths.append(corpus_mod._split_long(block_lengths[block_lengths > 0], corpus_mod.MAX_SENTENCE_LENGTH))
-    for tokens, block_lengths, _ in (() if native is not None else
-                                     corpus_mod.blocks(source, sentences, unicode_errors, tokenizer)):
+        else:
+            return _joined(parts, lengths)
+    for tokens, block_lengths, _ in corpus_mod.blocks(source, sentences, unicode_errors, tokenizer):
         parts.append(corpus_mod.ids_of(index, words, tokens))
         lengths.append(block_lengths[block_lengths > 0])
+    return _joined(parts, lengths)
+
+
+def _joined(parts, lengths):
     ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
     return ids, (np.concatenate(lengths) if lengths else np.zeros(0, np.int64))
+
+
+def _token_table(native, words):
+    """The C extension's table of ``words`` (ids = positions), or None where it cannot hold them."""
+    if native is None:
+        return None
+    try:
+        return native.TokenTable(words)
+    except (TypeError, ValueError):
+        return None
+
+
+def _added(index, words, before):
+    """Enter the words that C appended to ``words`` since ``before`` into ``index`` (a defaultdict
+    handing out the next id), as ``index[word]`` would have."""
+    if len(words) > before:
+        index.update(zip(words[before:], range(before, len(words))))
+        if isinstance(index, collections.defaultdict):
+            index.default_factory = itertools.count(len(words)).__next__
 
 
 def _new_index(words):
@@ -186,13 +219,16 @@ class _Joiner:
             yield from self._apply_python(sentences)
             return
         # words the phrases do not know are one "other" id: they only ever end a candidate
-        index = dict(zip(self.words, range(len(self.words))))
+        table = _token_table(native, self.words)
+        if table is None:
+            yield from self._apply_python(sentences)
+            return
         other = len(self.words)
         flags = np.append(self.is_connector(self.words), False)
         phrase_strings = self.strings()
         tables = self.tables()
         for batch in _batches(sentences):
-            encoded = native.encode_sentences(batch, index, None, other)
+            encoded = native.encode_sentences(batch, table, None, other)
             if encoded is None:
                 yield from self._apply_python(batch)
                 continue
@@ -200,7 +236,7 @@ class _Joiner:
             lengths = np.frombuffer(encoded[1], np.int64)
             refs = np.empty(len(ids), np.int64)
             out_lengths = np.empty(len(lengths), np.int64)
-            kernels.apply_phrases(ids, lengths, flags, *tables, 0, refs, out_lengths, True)
+            kernels.apply_phrases(ids, lengths, flags, *tables, 0, refs, out_lengths, True, other)
             # a few hundred lists at a time: they die young, so the collector's full passes do not run
             starts_in = np.concatenate(([0], np.cumsum(lengths))).tolist()
             starts_out = np.concatenate(([0], np.cumsum(out_lengths))).tolist()
@@ -409,18 +445,17 @@ class Phrases(_PhrasesTransformation):
         """The score of every candidate (−inf where gensim's score_candidate gives none)."""
         if self._cache is not None:
             return self._cache
+        n_vocab = len(self)
+        if self.scoring is original_scorer:
+            self._cache = kernels.default_scores(self._ucount, self._a, self._node_b, self._counts, self.min_count,
+                                                 n_vocab)
+            return self._cache
         ca = self._ucount[self._a] if len(self._a) else np.zeros(0, np.int64)
         cb = self._ucount[self._node_b & 0xFFFFFFFF] if len(self._a) else np.zeros(0, np.int64)
         cab = self._counts
         valid = (ca > 0) & (cb > 0) & (cab > 0)
         scores = np.full(len(cab), -np.inf)
-        n_vocab = len(self)
-        if self.scoring is original_scorer:
-            denom = (ca * cb).astype(np.float64)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                raw = (cab - self.min_count) / denom * n_vocab
-            scores[valid] = raw[valid]
-        elif self.scoring is npmi_scorer:
+        if self.scoring is npmi_scorer:
             n = float(self.corpus_word_count)
             ok = valid & (cab >= self.min_count)
             pa, pb, pab = ca[ok] / n, cb[ok] / n, cab[ok] / n

@@ -169,6 +169,42 @@ def count_phrases(ids, lengths, is_conn, n_words, trie_parent, trie_word, max_vo
 
 
 @njit(nogil=True, cache=True)
+def _candidate_run(ids, lengths, is_conn, n_words, max_node, sent, pos, ucount, keys, n_keys,
+                   parents, cwords, n_nodes, c1, c2, cv):
+    """The loop of :func:`candidate_keys` from sentence ``sent`` (at token ``pos``) while the
+    trie has room for the next sentence's connector runs; returns (sent, pos, n_keys, n_nodes).
+    (Its arrays never change here, so numba keeps no reference counts in the loop.)"""
+    while sent < len(lengths):
+        end = pos + lengths[sent]
+        if n_nodes + lengths[sent] > len(parents) or 2 * (n_nodes + lengths[sent]) > len(c1):
+            break
+        start = -1
+        node = 0
+        for i in range(pos, end):
+            w = ids[i]
+            if not is_conn[w]:
+                ucount[w] += 1
+                if start >= 0:
+                    keys[n_keys] = (start * max_node + node) * n_words + w
+                    n_keys += 1
+                start = w
+                node = 0
+            elif start >= 0:
+                s, new = _insert(c1, c2, node, w)
+                if new:
+                    parents[n_nodes] = node
+                    cwords[n_nodes] = w
+                    cv[s] = n_nodes
+                    n_nodes += 1
+                    if n_nodes >= max_node:
+                        return sent, pos, n_keys, n_nodes
+                node = cv[s]
+        pos = end
+        sent += 1
+    return sent, pos, n_keys, n_nodes
+
+
+@njit(nogil=True, cache=True)
 def candidate_keys(ids, lengths, is_conn, n_words, trie_parent, trie_word, max_node):
     """Count unigrams and write one int64 key per candidate occurrence, for sorting.
 
@@ -181,55 +217,58 @@ def candidate_keys(ids, lengths, is_conn, n_words, trie_parent, trie_word, max_n
     """
     ucount = np.zeros(n_words, np.int64)
     keys = np.empty(len(ids), np.int64)
-    n_keys = 0
     n_nodes = len(trie_parent)
-    parents = np.empty(max(16, 2 * n_nodes), np.int64)
-    cwords = np.empty(max(16, 2 * n_nodes), np.int64)
+    room = max(1024, 2 * n_nodes)
+    parents = np.empty(room, np.int64)
+    cwords = np.empty(room, np.int64)
     parents[:n_nodes] = trie_parent
     cwords[:n_nodes] = trie_word
-    ccap = 1 << 10
-    while ccap < 4 * n_nodes:
+    ccap = 1 << 12
+    while ccap < 2 * room:
         ccap *= 2
-    c1 = np.full(ccap, _EMPTY, np.int64)
-    c2 = np.zeros(ccap, np.int64)
-    cv = np.zeros(ccap, np.int64)
-    for node in range(1, n_nodes):
-        s, _ = _insert(c1, c2, parents[node], cwords[node])
-        cv[s] = node
-    total = 0
-    pos = 0
-    for sent in range(len(lengths)):
-        start = -1
-        node = 0
-        for i in range(pos, pos + lengths[sent]):
-            w = ids[i]
-            if not is_conn[w]:
-                ucount[w] += 1
-                if start >= 0:
-                    keys[n_keys] = (start * max_node + node) * n_words + w
-                    n_keys += 1
-                start = w
-                node = 0
-            elif start >= 0:
-                s, new = _insert(c1, c2, node, w)
-                if new:
-                    if n_nodes == len(parents):
-                        parents = np.concatenate((parents, np.empty(len(parents), np.int64)))
-                        cwords = np.concatenate((cwords, np.empty(len(cwords), np.int64)))
-                    parents[n_nodes] = node
-                    cwords[n_nodes] = w
-                    cv[s] = n_nodes
-                    n_nodes += 1
-                    if n_nodes >= max_node:
-                        return ucount, keys[:0], parents[:n_nodes].copy(), cwords[:n_nodes].copy(), total, False
-                    if 2 * n_nodes > ccap:
-                        ccap *= 2
-                        c1, c2, cv, _ = _rebuild(c1, c2, cv, ccap, 0)
-                        s = table_find(c1, c2, node, w)
-                node = cv[s]
-            total += 1
-        pos += lengths[sent]
-    return ucount, keys[:n_keys], parents[:n_nodes].copy(), cwords[:n_nodes].copy(), total, True
+    c1, c2, cv = build_table(parents[1:n_nodes], cwords[1:n_nodes], np.arange(1, n_nodes), ccap)
+    sent, pos, n_keys = 0, 0, 0
+    while True:
+        sent, pos, n_keys, n_nodes = _candidate_run(ids, lengths, is_conn, n_words, max_node, sent, pos, ucount,
+                                                    keys, n_keys, parents, cwords, n_nodes, c1, c2, cv)
+        if n_nodes >= max_node:
+            return ucount, keys[:0], parents[:n_nodes].copy(), cwords[:n_nodes].copy(), pos, False
+        if sent == len(lengths):
+            break
+        # room for the next sentence's runs: grow the trie's arrays and its table
+        room = max(2 * room, n_nodes + lengths[sent])
+        grown = np.empty(room, np.int64)
+        grown[:n_nodes] = parents[:n_nodes]
+        parents = grown
+        grown = np.empty(room, np.int64)
+        grown[:n_nodes] = cwords[:n_nodes]
+        cwords = grown
+        while ccap < 2 * room:
+            ccap *= 2
+        c1, c2, cv = build_table(parents[1:n_nodes], cwords[1:n_nodes], np.arange(1, n_nodes), ccap)
+    return ucount, keys[:n_keys], parents[:n_nodes].copy(), cwords[:n_nodes].copy(), pos, True
+
+
+@njit(nogil=True, cache=True)
+def _count_runs(keys, n_words, max_node):
+    """The distinct sorted ``keys`` as (a, node << 32 | b) and how often each occurs."""
+    n = 0
+    for i in range(len(keys)):
+        if i == 0 or keys[i] != keys[i - 1]:
+            n += 1
+    a = np.empty(n, np.int64)
+    node_b = np.empty(n, np.int64)
+    counts = np.zeros(n, np.int64)
+    j = -1
+    for i in range(len(keys)):
+        key = keys[i]
+        if i == 0 or key != keys[i - 1]:
+            j += 1
+            rest = key // n_words
+            a[j] = rest // max_node
+            node_b[j] = ((rest % max_node) << 32) | (key % n_words)
+        counts[j] += 1
+    return a, node_b, counts
 
 
 def count_sorted(ids, lengths, is_conn, n_words, trie_parent, trie_word):
@@ -244,26 +283,20 @@ def count_sorted(ids, lengths, is_conn, n_words, trie_parent, trie_word):
     if not ok:
         return None
     keys.sort()
-    if len(keys):
-        first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        counts = np.diff(np.append(first, len(keys)))
-        keys = keys[first]
-    else:
-        counts = np.zeros(0, np.int64)
-    b = keys % n_words
-    rest = keys // n_words
-    a, node = rest // max_node, rest % max_node
-    return ucount, a, (node << 32) | b, counts, parent, word, total
+    a, node_b, counts = _count_runs(keys, n_words, max_node)
+    return ucount, a, node_b, counts, parent, word, total
 
 
 @njit(nogil=True, cache=True)
-def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, out, out_lengths, positions=False):
+def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, out, out_lengths, positions=False,
+                  n_known=2 ** 62):
     """Join phrases greedily left to right, as gensim's ``analyze_sentence``: a candidate
     (start word, connectors, word) found in table (p1, p2) → phrase index ``pv`` becomes the
     one id ``phrase_base + index``; the word after a phrase starts afresh.  Connector runs
     are looked up in the trie table (c1, c2) → node ``cv``.  Writes ``out``/``out_lengths``;
     returns the number of ids written.  With ``positions``, ``out`` gets each kept token's
-    position in ``ids`` and ``-1 - index`` for a phrase instead (for rebuilding token lists)."""
+    position in ``ids`` and ``-1 - index`` for a phrase instead (for rebuilding token lists).
+    Ids from ``n_known`` on are in no phrase (words the phrases do not know): not looked up."""
     n_out = 0
     pos = 0
     for sent in range(len(lengths)):
@@ -276,7 +309,7 @@ def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, ou
             if not is_conn[w]:
                 if start >= 0:
                     found = -1
-                    if node >= 0:
+                    if node >= 0 and w < n_known and ids[start] < n_known:
                         found = table_find(p1, p2, ids[start], (node << 32) | w)
                     if found >= 0:
                         out[n_out] = -1 - pv[found] if positions else phrase_base + pv[found]
@@ -304,6 +337,23 @@ def apply_phrases(ids, lengths, is_conn, p1, p2, pv, c1, c2, cv, phrase_base, ou
         out_lengths[sent] = n_out - begin
         pos = end
     return n_out
+
+
+@njit(nogil=True, cache=True)
+def default_scores(ucount, a, node_b, counts, min_count, n_vocab):
+    """word2vec's score of each candidate, ``(count - min_count) / (count a * count b) * n_vocab``,
+    as gensim's ``original_scorer`` computes it; −inf where a count is 0.  One pass and one
+    output array (numpy's version, :func:`reference_default_scores`, makes six temporaries)."""
+    scores = np.empty(len(counts), np.float64)
+    for i in range(len(counts)):
+        ca = ucount[a[i]]
+        cb = ucount[node_b[i] & 0xFFFFFFFF]
+        cab = counts[i]
+        if ca > 0 and cb > 0 and cab > 0:
+            scores[i] = (cab - min_count) / np.float64(ca * cb) * n_vocab
+        else:
+            scores[i] = -np.inf
+    return scores
 
 
 # -- readable references (pure Python, per token; for the tests) --------------------------------
@@ -346,3 +396,14 @@ def reference_apply(sentence, is_conn, phrases):
     if start is not None:
         out += [start] + between
     return out
+
+
+def reference_default_scores(ucount, a, node_b, counts, min_count, n_vocab):
+    """:func:`default_scores` in numpy."""
+    ca, cb = ucount[a], ucount[node_b & 0xFFFFFFFF]
+    scores = np.full(len(counts), -np.inf)
+    valid = (ca > 0) & (cb > 0) & (counts > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = (counts - min_count) / (ca * cb).astype(np.float64) * n_vocab
+    scores[valid] = raw[valid]
+    return scores
