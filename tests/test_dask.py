@@ -1,6 +1,6 @@
 """Training on a Dask cluster: a real LocalCluster of 2 worker processes on loopback."""
 import gzip
-import os
+import subprocess
 import sys
 import time
 
@@ -239,3 +239,28 @@ def test_merging_adds_or_averages_each_rows_changes():
     assert mean.tolist() == [[1, 1], [3, 3], [8, 8]]
     [(_, half)] = wdask.merge_deltas([a, b], "sum", float16=True)
     assert half.dtype == np.float16 and half.astype(np.float32).tolist() == total.tolist()
+
+
+def test_the_command_line_trains_on_a_local_cluster(planted, tmp_path):
+    out = tmp_path / "m.w2v"
+    command = [sys.executable, "-m", "w2v", "train", str(planted), "-o", str(out), "--dask", "local:2", "--sg",
+               "--min-count", "1", "--vector-size", "24", "--window", "3", "--epochs", "4", "--sync-words", "2000", "-q"]
+    with timed(60):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("vocabulary 40 words; 20,000 words in 2,000 sentences")
+    assert lines[2].startswith("on 2 workers: ") and "synchronisations" in lines[2]
+    assert lines[-1] == f"saved native to {out}"
+    model = w2v.Word2Vec.load(out)
+    assert model.sync_words == 2000 and neighbour_purity(model.wv, GROUP) >= 0.95
+
+
+@pytest.mark.parametrize("spec,message", [
+    ("nowhere", "w2v: error: --dask takes local:N or a scheduler address such as tcp://host:8786, got 'nowhere'"),
+    ("local:0", "w2v: error: --dask local:N needs a number of worker processes >= 1, got 'local:0'"),
+])
+def test_a_bad_cluster_address_is_one_line_and_status_2(planted, tmp_path, spec, message):
+    done = subprocess.run([sys.executable, "-m", "w2v", "train", str(planted), "-o", str(tmp_path / "m.w2v"),
+                           "--dask", spec, "-q"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.strip() == message and not (tmp_path / "m.w2v").exists()
