@@ -336,7 +336,7 @@ RoundSpec = namedtuple("RoundSpec", "seed train_count epoch round rounds epochs 
                                     "batch_words threads")
 #: A shard's answer: words trained (after subsampling), loss, raw words, and its changes
 #: ``deltas``: per matrix (rows, values), the rows sorted, values float32 or float16.
-RoundResult = namedtuple("RoundResult", "shard effective loss raw deltas train_seconds")
+RoundResult = namedtuple("RoundResult", "shard effective loss raw deltas train_seconds worker")
 
 _REPLICAS = {}   # on a worker: (run, shard) -> _Replica
 
@@ -429,7 +429,17 @@ def train_round(shard, data, tables, run, version, delta, reset, spec, float16):
         deltas.append((rows, values.astype(np.float16) if float16 else values))
         work[rows] = base[rows]
     replica.clean = True
-    return RoundResult(shard, int(effective), float(loss), int(cum[last] - cum[first]), deltas, trained)
+    return RoundResult(shard, int(effective), float(loss), int(cum[last] - cum[first]), deltas, trained,
+                       _worker_address())
+
+
+def _worker_address():
+    try:
+        from dask.distributed import get_worker
+
+        return get_worker().address
+    except Exception:  # noqa: BLE001 - not on a worker
+        return None
 
 
 def _worker_threads():
@@ -535,6 +545,7 @@ class DaskExecutor:
         self.version = 0
         self.delta = None
         self.reset = None
+        self.homes = {}
         self.stats = {"shards": len(self.data), "rounds": 0, "bytes_up": 0, "bytes_down": 0, "bytes_reset": 0,
                       "resets": 0, "seconds_round": 0.0, "seconds_merge": 0.0, "seconds_train_max": 0.0,
                       "seconds_train_sum": 0.0, "rows_merged": 0, "float16": self.float16, "combine": self.combine}
@@ -574,8 +585,11 @@ class DaskExecutor:
         spec = RoundSpec(round=r, rounds=len(plan.jobs), epoch=plan.epoch, **self.spec)
         started = time.perf_counter()
         for attempt in range(self.retries + 1):
+            # each shard goes back to the worker holding its copy of the model (another one if it is gone)
             futures = [self.client.submit(train_round, k, data, self.tables, self.run_id, self.version, self.delta,
-                                          self.reset, spec, self.float16, pure=False, retries=1)
+                                          self.reset, spec, self.float16, pure=False, retries=1,
+                                          **({"workers": self.homes[k], "allow_other_workers": True}
+                                             if k in self.homes else {}))
                        for k, data in enumerate(self.data)]
             try:
                 results = self.client.gather(futures)
@@ -602,6 +616,7 @@ class DaskExecutor:
             raise ClusterError(f"epoch {plan.epoch + 1}, round {r + 1}: workers were lost {self.retries + 1} times; "
                                "the model holds the state after the last whole round")
         waited = time.perf_counter()
+        self.homes = {res.shard: [res.worker] for res in results if res.worker}
         merged = merge_deltas([res.deltas for res in results], self.combine, self.float16)
         _apply(self._matrices(state), merged)
         self.client.cancel([f for f in (self.delta, self.reset) if f is not None])
