@@ -33,11 +33,12 @@ BASE = dict(vector_size=100, window=5, min_count=5, sample=1e-3, negative=5, see
 def quality(model):
     from gensim.models import KeyedVectors
 
+    evaluation = Path(SHARED) / "eval"
     kv = KeyedVectors(model.vector_size)
     kv.add_vectors(model.wv.index_to_key, np.asarray(model.wv.vectors))
     logging.getLogger("gensim").setLevel(logging.ERROR)
-    ws = kv.evaluate_word_pairs(str(SHARED / "eval" / "wordsim353.tsv"))[1][0]
-    analogy = kv.evaluate_word_analogies(str(SHARED / "eval" / "questions-words.txt"))[0]
+    ws = kv.evaluate_word_pairs(str(evaluation / "wordsim353.tsv"))[1][0]
+    analogy = kv.evaluate_word_analogies(str(evaluation / "questions-words.txt"))[0]
     return float(ws), float(analogy)
 
 
@@ -72,18 +73,23 @@ def describe(res, label):
         per_shard_words = res["corpus_words"] * res["epochs"] / s["shards"]
         line += (f"  | {rounds} syncs, up {s['bytes_up'] / rounds / 1e6:.1f} MB/sync, down "
                  f"{s['bytes_down'] / rounds / 1e6:.1f} MB/sync, per epoch {(s['bytes_up'] + s['bytes_down']) / res['epochs'] / 1e6:.0f} MB; "
-                 f"rounds {s['seconds_round']:.1f} s of which merge {s['seconds_merge']:.1f} s, slowest shard trains "
+                 f"rounds {s['seconds_round']:.1f} s of which merge {s['seconds_merge']:.1f} s, send {s['seconds_send']:.1f} s, slowest shard trains "
                  f"{s['seconds_train_max']:.1f} s; per worker {per_shard_words / (s['seconds_train_sum'] / s['shards']) / 1e6:.2f} M words/s")
     print(line, flush=True)
 
 
 def main():
+    global SHARED
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", default=str(SHARED / "english-5m.txt.gz"))
+    parser.add_argument("--shared", default=str(HERE.parent.parent / "shared" / "data"), help="the shared data folder (corpus and eval/)")
+    parser.add_argument("--corpus", default=None, help="default: SHARED/english-5m.txt.gz")
     parser.add_argument("--modes", default="sg,cbow")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", default="2,4", help="cluster sizes to run (worker processes, 1 thread each)")
-    parser.add_argument("--combine", default="sum", help="sum, mean or both (sum,mean) at the largest cluster")
+    parser.add_argument("--combine", default="average",
+                        help="how rounds are combined: average, sum, mean, or several (the first is used for all "
+                             "runs, the others only at the largest cluster in --compare-modes)")
+    parser.add_argument("--compare-modes", default="cbow", help="modes in which --combine and --float16 are compared")
     parser.add_argument("--float16", action="store_true", help="also a run with float16 changes at the largest cluster")
     parser.add_argument("--sync-words", type=int, default=None, help="words per shard between synchronisations")
     parser.add_argument("--no-single", action="store_true", help="leave out the one-process baseline")
@@ -92,6 +98,8 @@ def main():
     parser.add_argument("--traffic-only", action="store_true")
     parser.add_argument("--json", help="also write the raw results here")
     args = parser.parse_args()
+    SHARED = Path(args.shared)
+    args.corpus = args.corpus or str(SHARED / "english-5m.txt.gz")
     from dask.distributed import Client, LocalCluster
 
     from w2v.train.dask import DaskExecutor
@@ -125,16 +133,17 @@ def main():
                     results.append(res)
                 for n in sizes:
                     client = clusters[n][1]
-                    for combine in (combines if n == max(sizes) else ["sum"]):
+                    compare = n == max(sizes) and mode in args.compare_modes.split(",")
+                    for combine in (combines if compare else combines[:1]):
                         executor = DaskExecutor(client, combine=combine, sync_words=args.sync_words)
                         res = train(path, mode, args.epochs, client=client, executor=executor, **extra)
                         res["label"] = f"{n} workers, {combine}"
                         describe(res, res["label"])
                         results.append(res)
-                    if args.float16 and n == max(sizes):
-                        executor = DaskExecutor(client, float16=True, sync_words=args.sync_words)
+                    if args.float16 and compare:
+                        executor = DaskExecutor(client, combine=combines[0], float16=True, sync_words=args.sync_words)
                         res = train(path, mode, args.epochs, client=client, executor=executor, **extra)
-                        res["label"] = f"{n} workers, sum, float16"
+                        res["label"] = f"{n} workers, {combines[0]}, float16"
                         describe(res, res["label"])
                         results.append(res)
         if args.traffic or args.traffic_only:
@@ -142,14 +151,14 @@ def main():
             client = clusters[n][1]
             print(f"traffic at {n} workers, skip-gram, 1 epoch:")
             for min_count, dim in ((20, 100), (5, 100), (2, 100), (5, 50), (5, 200)):
-                executor = DaskExecutor(client, sync_words=args.sync_words)
+                executor = DaskExecutor(client, combine=combines[0], sync_words=args.sync_words)
                 res = train(path, "sg", 1, client=client, executor=executor, evaluate=False, min_count=min_count,
                             vector_size=dim, **extra)
                 s = res["cluster"]
                 res["label"] = f"traffic min_count {min_count} dim {dim}"
                 rows = s["rows_merged"] / s["rounds"]
                 print(f"  vocab {res['vocab']:6,}  dim {dim:3}: {s['rounds']} syncs, merged rows/sync {rows:8,.0f} "
-                      f"({rows / res['vocab'] / (2 if True else 1):.0%} of 2×vocab), up {s['bytes_up'] / s['rounds'] / 1e6:6.1f} "
+                      f"({rows / res['vocab'] / 2:.0%} of 2×vocab), up {s['bytes_up'] / s['rounds'] / 1e6:6.1f} "
                       f"MB/sync, down {s['bytes_down'] / s['rounds'] / 1e6:6.1f} MB/sync, "
                       f"per epoch {(s['bytes_up'] + s['bytes_down']) / 1e6:6.0f} MB, rounds {s['seconds_round']:.1f} s "
                       f"(merge {s['seconds_merge']:.1f} s, slowest shard {s['seconds_train_max']:.1f} s)", flush=True)

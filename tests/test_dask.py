@@ -237,6 +237,8 @@ def test_merging_adds_or_averages_each_rows_changes():
     assert rows.tolist() == [0, 2, 3] and total.tolist() == [[1, 1], [6, 6], [8, 8]]
     [(rows, mean)] = wdask.merge_deltas([a, b], "mean")
     assert mean.tolist() == [[1, 1], [3, 3], [8, 8]]
+    [(rows, average)] = wdask.merge_deltas([a, b])   # the default: over all shards (which trained at 2 × alpha)
+    assert rows.tolist() == [0, 2, 3] and average.tolist() == [[0.5, 0.5], [3, 3], [4, 4]]
     [(_, half)] = wdask.merge_deltas([a, b], "sum", float16=True)
     assert half.dtype == np.float16 and half.astype(np.float32).tolist() == total.tolist()
 

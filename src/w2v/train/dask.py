@@ -26,6 +26,7 @@ import itertools
 import logging
 import lzma
 import os
+import pickle
 import time
 import uuid
 from collections import namedtuple
@@ -241,7 +242,9 @@ def _summary(text):
 
 
 def encode_shard(text, vocabulary):
-    """A :class:`ShardText` under the final vocabulary (a list of words): an :class:`EncodedShard`."""
+    """A :class:`ShardText` under the final vocabulary (a list of words, or it pickled): an :class:`EncodedShard`."""
+    if isinstance(vocabulary, bytes):
+        vocabulary = pickle.loads(vocabulary)
     index = dict(zip(vocabulary, range(len(vocabulary))))
     remap = np.fromiter(map(index.get, text.pid_words, itertools.repeat(-1)), np.int32, len(text.pid_words))
     return EncodedShard(*corpus_mod.encode_with(remap, text.ids, text.lengths))
@@ -282,7 +285,9 @@ class ShardScan:
 
     def encoded(self, vocabulary):
         """Futures of each shard's :class:`EncodedShard` under ``vocabulary`` (encoded where the shard lives)."""
-        [self.vocabulary_future] = self.client.scatter([list(vocabulary)], broadcast=True, hash=False)
+        # pickled first: Dask sends one bytes object at once, a list of words item by item (seconds)
+        [self.vocabulary_future] = self.client.scatter([pickle.dumps(list(vocabulary), protocol=5)], broadcast=True,
+                                                       hash=False)
         return [self.client.submit(encode_shard, text, self.vocabulary_future, pure=False, retries=2)
                 for text in self.texts]
 
@@ -333,7 +338,7 @@ Tables = namedtuple("Tables", "lockf keep neg_accept neg_alias points codes code
                               "shrink cbow_mean compute_loss")
 #: One shard's round: which part of which epoch, and how the learning rate and seeds go.
 RoundSpec = namedtuple("RoundSpec", "seed train_count epoch round rounds epochs start_alpha end_alpha "
-                                    "batch_words threads")
+                                    "alpha_scale batch_words threads")
 #: A shard's answer: words trained (after subsampling), loss, raw words, and its changes
 #: ``deltas``: per matrix (rows, values), the rows sorted, values float32 or float16.
 RoundResult = namedtuple("RoundResult", "shard effective loss raw deltas train_seconds worker")
@@ -402,7 +407,8 @@ def train_round(shard, data, tables, run, version, delta, reset, spec, float16):
 
     def alpha(done):   # the rate at the cluster's progress when this shard has done ``done`` of its round
         progress = spec.epoch + (spec.round + done / round_raw) / spec.rounds
-        return spec.start_alpha - (spec.start_alpha - spec.end_alpha) * progress / max(1, spec.epochs)
+        rate = spec.start_alpha - (spec.start_alpha - spec.end_alpha) * progress / max(1, spec.epochs)
+        return rate * spec.alpha_scale
 
     jobs = [kernels.job(a, b, alpha(cum[j] - cum[first]), alpha(cum[j + 1] - cum[first]),
                         mix(spec.seed, spec.train_count, spec.epoch, 0xDA5C, shard, j))
@@ -493,9 +499,10 @@ class DaskExecutor:
 
     reads_corpus = True   # the model hands it the corpus's name, not the corpus
 
-    def __init__(self, client, sync_words=None, combine="sum", float16=False, threads=None, shards=None, retries=3):
-        if combine not in ("sum", "mean"):
-            raise ValueError(f"combine must be 'sum' or 'mean', got {combine!r}")
+    def __init__(self, client, sync_words=None, combine="average", float16=False, threads=None, shards=None,
+                 retries=3):
+        if combine not in COMBINES:
+            raise ValueError(f"combine must be one of {', '.join(map(repr, COMBINES))}, got {combine!r}")
         self.client = client
         self.sync_words = sync_words
         self.combine = combine
@@ -521,6 +528,7 @@ class DaskExecutor:
         self.model = model
         self.spec = dict(seed=int(model.seed), train_count=int(model.train_count), epochs=int(run["epochs"]),
                          start_alpha=float(run["start_alpha"]), end_alpha=float(run["end_alpha"]),
+                         alpha_scale=float(len(scan.shards) if self.combine == "average" else 1),
                          batch_words=int(model.batch_words), threads=self.threads)
         empty = np.zeros(0, np.int32), np.zeros(1, np.int64)
         state = kernels.training_state(*empty, model.wv.vectors, model.syn1neg, model.syn1, lock_factors(model.wv),
@@ -547,7 +555,7 @@ class DaskExecutor:
         self.reset = None
         self.homes = {}
         self.stats = {"shards": len(self.data), "rounds": 0, "bytes_up": 0, "bytes_down": 0, "bytes_reset": 0,
-                      "resets": 0, "seconds_round": 0.0, "seconds_merge": 0.0, "seconds_train_max": 0.0,
+                      "resets": 0, "seconds_round": 0.0, "seconds_merge": 0.0, "seconds_send": 0.0, "seconds_train_max": 0.0,
                       "seconds_train_sum": 0.0, "rows_merged": 0, "float16": self.float16, "combine": self.combine}
         return self
 
@@ -619,6 +627,7 @@ class DaskExecutor:
         self.homes = {res.shard: [res.worker] for res in results if res.worker}
         merged = merge_deltas([res.deltas for res in results], self.combine, self.float16)
         _apply(self._matrices(state), merged)
+        sent = time.perf_counter()
         self.client.cancel([f for f in (self.delta, self.reset) if f is not None])
         [self.delta] = self.client.scatter([merged], broadcast=True, hash=False)
         self.reset = None
@@ -632,28 +641,38 @@ class DaskExecutor:
         s["bytes_down"] += down
         s["rows_merged"] += sum(len(rows) for rows, _ in merged)
         s["seconds_round"] += done - started
-        s["seconds_merge"] += done - waited
+        s["seconds_merge"] += sent - waited
+        s["seconds_send"] += done - sent
         s["seconds_train_max"] += max(res.train_seconds for res in results)
         s["seconds_train_sum"] += sum(res.train_seconds for res in results)
         return results
 
 
-def merge_deltas(deltas, combine="sum", float16=False):
+#: How the shards' changes of a round are combined: "average" (the mean over all shards, the shards
+#: training with the learning rate × shards: the default), "sum", "mean" (over the shards that changed a row).
+COMBINES = ("average", "sum", "mean")
+
+
+def merge_deltas(deltas, combine="average", float16=False):
     """The shards' changes of a round as one change per matrix: (sorted rows, values) with each
-    row's changes added (``sum``) or averaged over the shards that changed it (``mean``)."""
+    row's changes averaged over all shards (``average``), added (``sum``) or averaged over the
+    shards that changed it (``mean``)."""
     merged = []
     for parts in zip(*deltas):
-        rows = np.unique(np.concatenate([r for r, _ in parts])) if parts else np.zeros(0, np.int32)
+        top = max((int(r[-1]) + 1 for r, _ in parts if len(r)), default=0)
         width = next((v.shape[1] for _, v in parts if v.ndim == 2), 0)
-        total = np.zeros((len(rows), width), np.float32)
-        times = np.zeros(len(rows), np.float32)
+        total = np.zeros((top, width), np.float32)   # dense scratch: the changed rows are most of the rows
+        times = np.zeros(top, np.int32)
         for r, v in parts:
-            at = np.searchsorted(rows, r)
-            total[at] += v.astype(np.float32, copy=False)   # rows are unique within a shard's change
-            times[at] += 1
+            total[r] += v   # rows are unique within a shard's change
+            times[r] += 1
+        rows = np.flatnonzero(times).astype(np.int32)
+        total = total[rows]
         if combine == "mean" and len(rows):
-            total /= times[:, None]
-        merged.append((rows.astype(np.int32), total.astype(np.float16) if float16 else total))
+            total /= times[rows, None].astype(np.float32)
+        elif combine == "average":
+            total /= np.float32(len(parts))
+        merged.append((rows, total.astype(np.float16) if float16 else total))
     return merged
 
 
