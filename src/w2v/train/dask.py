@@ -8,11 +8,17 @@ vocabulary equals the one a single process counts) and chooses the vocabulary as
 Training runs in rounds the driver drives.  In a round every shard trains about
 ``sync_words`` of its words, with the compiled kernels on the worker's own copy of the
 matrices, starting from the driver's state; it sends back only the rows it changed (their
-change, optionally as float16), and the driver adds the changes of all shards (or averages
-them per row) into its model once every shard of the round has reported — never before —
-and sends the merged change to every worker, whose copies are then equal to the driver's
-again, bit for bit.  The learning rate follows the progress of the whole cluster; each
-shard's jobs have seeds of their own made from the model's seed.
+change, optionally as float16).  The driver averages the changes over the shards into its
+model once every shard of the round has reported — never before — and sends the merged
+change to every worker, whose copies are then equal to the driver's again, bit for bit.
+
+Averaging is local SGD: each of the K shards trains with K times the learning rate, so a
+row only one shard touched moves as far as one process would have moved it, and a row every
+shard pulls to the same place (a frequent word's, which settles within a round) lands there
+instead of K times as far.  Adding the changes at the plain rate overshoots those rows and
+diverges; averaging at the plain rate learns K times too slowly (bench/RESULTS.md).  The
+learning rate follows the progress of the whole cluster; each shard's jobs have seeds of
+their own made from the model's seed.
 
 A worker that dies is replaced by Dask (its shard's ids are read again from the task's
 lineage); the round it was in is run again from the driver's state, which is resent to
@@ -490,8 +496,10 @@ class DaskExecutor:
     """Runs the epochs on a Dask cluster in synchronous rounds (see the module's documentation).
 
     ``sync_words``: words each shard trains between two synchronisations (default: the model's);
-    ``combine``: ``"sum"`` adds the shards' changes of a row, ``"mean"`` averages them over the
-    shards that changed it; ``float16`` sends the changes as float16; ``threads``: kernel threads
+    ``combine``: ``"average"`` (the default) averages the shards' changes over all shards, each
+    shard training at the learning rate × shards; ``"sum"`` adds them and ``"mean"`` averages them
+    over the shards that changed a row, both at the plain rate (kept to measure them: see the
+    module's documentation); ``float16`` sends the changes as float16; ``threads``: kernel threads
     per shard (default: the worker's threads); ``shards``: how many (default: one per worker);
     ``retries``: how often a round is run again after a worker is lost before giving up.
     After a run, ``stats`` holds rounds, bytes sent each way and the time spent waiting and merging.
