@@ -217,7 +217,24 @@ def test_a_round_that_keeps_failing_stops_with_a_clear_error_and_the_model_untou
     assert np.array_equal(model.wv.vectors, before[0]) and np.array_equal(model.syn1neg, before[1])
 
 
+def test_loss_checkpoints_and_resume_work_on_the_cluster(client, planted, tmp_path):
+    """A run stopped after its checkpoint and resumed on the cluster ends with the same bits as one never stopped."""
+    kwargs = dict(OPTIONS, epochs=3, sg=1, compute_loss=True)
+    with timed(60):
+        whole = w2v.Word2Vec(client=client, **kwargs)
+        whole.build_vocab(corpus_file=str(planted))
+        whole.train(corpus_file=str(planted), checkpoint_every=2, checkpoint_path=str(tmp_path / "run.w2v"))
+        assert len(whole.epoch_losses) == 3 and all(loss > 0 for loss in whole.epoch_losses)
+        resumed = w2v.Word2Vec.load(tmp_path / "run.w2v")   # saved after epoch 2
+        resumed.client = client
+        resumed.resume(corpus_file=str(planted))
+    assert np.array_equal(resumed.wv.vectors, whole.wv.vectors) and np.array_equal(resumed.syn1neg, whole.syn1neg)
+    assert resumed.epoch_losses == pytest.approx(whole.epoch_losses, rel=1e-9)
+
+
 def test_a_python_iterable_or_phrases_on_a_cluster_are_refused_clearly(client, planted):
+    with pytest.raises(W2VError, match="a cluster cannot read standard input"):
+        w2v.Word2Vec(corpus_file="-", client=client, **OPTIONS)
     with pytest.raises(W2VError, match="client= trains on corpus_file"):
         w2v.Word2Vec(SENTENCES, client=client, **OPTIONS)
     with pytest.raises(W2VError, match="phrases= is not available on a cluster"):
