@@ -101,6 +101,21 @@ def test_counting_on_the_cluster_equals_one_process(client, planted):
         assert (model.corpus_count, model.corpus_total_words) == (local.corpus_count, local.corpus_total_words)
 
 
+def test_counting_with_a_tokenizer_on_the_cluster_equals_one_process(client, tmp_path):
+    rng = np.random.default_rng(1)
+    words = ["The", "dog's", "bark—sometimes.", "Well-known", "3.14", "L’homme", "naïve", "ÉTÉ", "end!"]
+    path = tmp_path / "raw.txt"
+    path.write_text("".join(" ".join(rng.choice(words, rng.integers(1, 12))) + "\n" for _ in range(3000)))
+    spec = {"mode": "words", "lowercase": True}
+    clustered = w2v.Word2Vec(client=client, tokenizer=spec, **OPTIONS)
+    clustered.build_vocab(corpus_file=str(path))
+    local = w2v.Word2Vec(tokenizer=spec, **OPTIONS)
+    local.build_vocab(corpus_file=str(path))
+    assert clustered.wv.index_to_key == local.wv.index_to_key and "l’homme" in clustered.wv
+    assert clustered.wv.counts.tolist() == local.wv.counts.tolist()
+    assert clustered.corpus_total_words == local.corpus_total_words
+
+
 @pytest.mark.parametrize("sg", [1, 0], ids=["sg", "cbow"])
 def test_training_on_the_cluster_learns_planted_groups(client, planted, sg):
     with timed(60):
