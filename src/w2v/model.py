@@ -281,7 +281,7 @@ class Word2Vec:
 
     def _scan(self, corpus_file, corpus_iterable, max_vocab_size, progress, trim_rule=None):
         """Read the corpus once (with the tokenizer), and join phrases in its ids when asked."""
-        if self.client is not None:   # the workers read and count their shards; the counts are merged here
+        if getattr(self, "client", None) is not None:   # the workers read and count their shards; the counts are merged here
             from .train.dask import check_model, scan_shards
 
             check_model(self, corpus_iterable)
@@ -479,7 +479,7 @@ class Word2Vec:
             params_mod.check("epochs", checkpoint_every)   # a whole number >= 0, as epochs
             if checkpoint_path is None:
                 raise ValueError("checkpoint_every needs checkpoint_path: where to save the checkpoints")
-        if executor is None and self.client is not None:
+        if executor is None and getattr(self, "client", None) is not None:
             from .train.dask import DaskExecutor
 
             executor = DaskExecutor(self.client)
