@@ -281,7 +281,7 @@ class Word2Vec:
 
     def _scan(self, corpus_file, corpus_iterable, max_vocab_size, progress, trim_rule=None):
         """Read the corpus once (with the tokenizer), and join phrases in its ids when asked."""
-        if getattr(self, "client", None) is not None:   # the workers read and count their shards; the counts are merged here
+        if getattr(self, "client", None) is not None:   # the workers count their shards; merged here
             from .train.dask import check_model, scan_shards
 
             check_model(self, corpus_iterable)
