@@ -278,7 +278,8 @@ def test_merging_adds_or_averages_each_rows_changes():
 def test_the_command_line_trains_on_a_local_cluster(planted, tmp_path):
     out = tmp_path / "m.w2v"
     command = [sys.executable, "-m", "w2v", "train", str(planted), "-o", str(out), "--dask", "local:2", "--sg",
-               "--min-count", "1", "--vector-size", "24", "--window", "3", "--epochs", "4", "--sync-words", "2000", "-q"]
+               "--min-count", "1", "--vector-size", "24", "--window", "3", "--epochs", "4", "--sync-words", "2000",
+               "-q"]
     with timed(60):
         done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

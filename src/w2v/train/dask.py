@@ -153,7 +153,8 @@ def split_corpus(source, n):
         if codec is not None:
             shards[min(n - 1, int((where + size / 2) // target))].append(Piece(url, 0, None, codec))
         else:
-            cuts = [where] + [int(k * target) for k in range(1, n) if where < k * target < where + size] + [where + size]
+            inside = [int(k * target) for k in range(1, n) if where < k * target < where + size]
+            cuts = [where] + inside + [where + size]
             for a, b in zip(cuts[:-1], cuts[1:]):
                 if b > a:
                     shards[min(n - 1, int(((a + b) / 2) // target))].append(Piece(url, a - where, b - where, None))
@@ -386,7 +387,6 @@ def train_round(shard, data, tables, run, version, delta, reset, spec, float16):
     The copy is first brought to round ``version``: by the merged change of the round before
     (``delta``), or by the driver's whole state (``reset``) when this worker has no copy at
     that round.  Returns a :class:`RoundResult` with the rows the round changed."""
-    started = time.perf_counter()
     key = (run, shard)
     replica = _REPLICAS.get(key)
     if replica is not None and replica.version == version - 1 and delta is not None:
@@ -566,7 +566,8 @@ class DaskExecutor:
         self.reset = None
         self.homes = {}
         self.stats = {"shards": len(self.data), "rounds": 0, "bytes_up": 0, "bytes_down": 0, "bytes_reset": 0,
-                      "resets": 0, "seconds_round": 0.0, "seconds_merge": 0.0, "seconds_send": 0.0, "seconds_train_max": 0.0,
+                      "resets": 0, "seconds_round": 0.0, "seconds_merge": 0.0, "seconds_send": 0.0,
+                      "seconds_train_max": 0.0,
                       "seconds_train_sum": 0.0, "rows_merged": 0, "float16": self.float16, "combine": self.combine}
         return self
 
