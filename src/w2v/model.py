@@ -69,7 +69,7 @@ def _check_corpus(corpus_iterable, corpus_file):
             raise CorpusTypeError(f"the corpus must be an iterable of token lists, got {type(corpus_iterable).__name__}")
     elif not isinstance(corpus_file, (str, bytes, os.PathLike)):
         raise CorpusTypeError(f"corpus_file must be a path, got {type(corpus_file).__name__}")
-    elif corpus_file != "-" and not os.path.exists(corpus_file):
+    elif corpus_file != "-" and "://" not in str(corpus_file) and not os.path.exists(corpus_file):
         raise CorpusTypeError(f"{os.fspath(corpus_file)}: no such file or folder")
 
 
@@ -285,6 +285,12 @@ class Word2Vec:
 
     def _scan(self, corpus_file, corpus_iterable, max_vocab_size, progress, trim_rule=None):
         """Read the corpus once (with the tokenizer), and join phrases in its ids when asked."""
+        if getattr(self, "client", None) is not None:   # the workers count their shards; merged here
+            from .train.dask import check_model, scan_shards
+
+            check_model(self, corpus_iterable)
+            return scan_shards(self.client, corpus_file, self.unicode_errors, self.tokenizer, max_vocab_size,
+                               trim_rule, progress)
         scan = corpus_mod.scan(corpus_file, corpus_iterable, self.unicode_errors, max_vocab_size, progress,
                                tokenizer=self.tokenizer, trim_rule=trim_rule)
         if self.phrases and scan.total_words:
@@ -486,13 +492,23 @@ class Word2Vec:
             params_mod.check("epochs", checkpoint_every)   # a whole number >= 0, as epochs
             if checkpoint_path is None:
                 raise ValueError("checkpoint_every needs checkpoint_path: where to save the checkpoints")
-        ids, offsets, raw_lengths = self._encoded(corpus_iterable, corpus_file, progress)
-        self._warn_totals(raw_lengths)
-        state = state_of(self, ids, offsets, run["compute_loss"])
-        schedule = Schedule(offsets, raw_lengths, epochs=run["epochs"], start_alpha=run["start_alpha"],
-                            end_alpha=run["end_alpha"], seed=self.seed, train_count=self.train_count,
-                            batch_words=self.batch_words)
-        executor = ThreadExecutor(self.workers) if executor is None else executor
+        if executor is None and getattr(self, "client", None) is not None:
+            from .train.dask import DaskExecutor
+
+            executor = DaskExecutor(self.client)
+        if getattr(executor, "reads_corpus", False):   # a cluster: its workers read the corpus, not this process
+            source = corpus_iterable if corpus_iterable is not None else corpus_file
+            scan = self._pending[1] if self._pending is not None and _same_corpus(self._pending[0], source) else None
+            self._pending = None
+            state, schedule = executor.plan_corpus(self, corpus_iterable, corpus_file, run, scan)
+        else:
+            ids, offsets, raw_lengths = self._encoded(corpus_iterable, corpus_file, progress)
+            self._warn_totals(raw_lengths)
+            state = state_of(self, ids, offsets, run["compute_loss"])
+            schedule = Schedule(offsets, raw_lengths, epochs=run["epochs"], start_alpha=run["start_alpha"],
+                                end_alpha=run["end_alpha"], seed=self.seed, train_count=self.train_count,
+                                batch_words=self.batch_words)
+            executor = ThreadExecutor(self.workers) if executor is None else executor
 
         def checkpoint(done, trained):
             self._resume = {**run, "done": done, "trained": trained}
@@ -516,6 +532,8 @@ class Word2Vec:
                               "words_per_second": raw / elapsed if elapsed else 0.0,
                               "compile_seconds": stats["compile_seconds"],
                               "epoch_losses": list(self.epoch_losses)}
+        if getattr(executor, "stats", None):
+            self.last_training["cluster"] = dict(executor.stats)
         call(callbacks, "on_train_end", self)
         return stats["effective_words"], schedule.total_raw
 

@@ -44,6 +44,8 @@ PARAMS = (
     Param("epochs", 5, "int", 0, "training", "passes over the corpus"),
     Param("sorted_vocab", 1, "flag", None, "vocabulary", "order the vocabulary by falling count (0: by first appearance)"),
     Param("batch_words", 10000, "int", 1, "training", "words per job handed to a worker"),
+    Param("sync_words", 500_000, "int", 1, "cluster", "on a cluster: words each worker trains between synchronisations"),
+    Param("client", None, "object", None, None, "a dask.distributed Client: train on its cluster (w2v.train.dask)"),
     Param("compute_loss", False, "flag", None, "training", "compute the loss per epoch"),
     Param("callbacks", (), "object", None, None, "objects with on_epoch_end(model) etc."),
     Param("max_final_vocab", None, "int?", 1, "vocabulary", "keep at most this many words (the most frequent)"),

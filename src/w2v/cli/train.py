@@ -1,4 +1,5 @@
 """`w2v train` and `w2v demo`."""
+import contextlib
 import os
 import sys
 from importlib import resources
@@ -39,6 +40,11 @@ def register(sub):
                    help="continue the run a checkpoint was saved in, on the same CORPUS: the remaining epochs, "
                         "with the learning rates the whole run would have had (training options come from it)")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    groups["cluster"].add_argument(
+        "--dask", metavar="CLUSTER", default=None,
+        help="train on a Dask cluster (pip install 'w2v[dask]'): local:N starts N worker processes on this machine, "
+             "tcp://HOST:PORT joins a running scheduler; the workers read CORPUS themselves, so it must be a path "
+             "(or fsspec URL) they can all read")
     add_tokenizer_options(p)
     g = p.add_argument_group("phrases")
     g.add_argument("--phrases", type=int, default=0, metavar="N",
@@ -91,20 +97,23 @@ def checkpoint_path(output):
 
 def run_train(args):
     from ..model import Word2Vec
+    from ..train.dask import connect
 
     fmt = output_format(args.output, args.format)
     progress = False if args.quiet else None
     checkpoint = checkpoint_path(args.output) if args.checkpoint_every else None
+    cluster = contextlib.ExitStack()
     try:
+        client = cluster.enter_context(connect(args.dask)) if args.dask else None
         if args.resume:
             model = Word2Vec.load(args.resume)
-            model.workers, model.progress = args.workers, progress
+            model.workers, model.progress, model.client = args.workers, progress, client
         else:
             phrases = {"passes": args.phrases, **phrase_params(args, "phrases_")} if args.phrases else 0
             if phrases:
                 phrases["connector_words"] = sorted(phrases["connector_words"])   # saved with the model, as JSON
             model = Word2Vec(**param_values(args, TRAIN_PARAMS), progress=progress,
-                             tokenizer=tokenizer_from(args).to_dict(), phrases=phrases)
+                             tokenizer=tokenizer_from(args).to_dict(), phrases=phrases, client=client)
             model.build_vocab(corpus_file=args.corpus)
         print(_vocabulary_line(model), flush=True)
         run = model.resume if args.resume else model.train
@@ -114,9 +123,16 @@ def run_train(args):
         print(f"w2v: interrupted: nothing saved to {args.output}; " + _checkpoint_note(checkpoint, args),
               file=sys.stderr)
         return 130
+    finally:
+        cluster.close()
     if checkpoint and os.path.exists(checkpoint):
         os.remove(checkpoint)   # the finished model supersedes it
     _summary(model)
+    shared = model.last_training.get("cluster")
+    if shared:
+        print(f"on {shared['shards']} workers: {shared['rounds']:,} synchronisations, "
+              f"{shared['bytes_up'] / 1e6:,.1f} MB of changes sent to the driver, "
+              f"{shared['bytes_down'] / 1e6:,.1f} MB of merged changes sent back")
     print(f"saved {fmt} to {args.output}")
 
 
