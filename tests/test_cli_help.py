@@ -11,7 +11,7 @@ from w2v.cli.common import parsers
 
 #: the spellings of values on the command line (N whole numbers, X real numbers, PATH files)
 VOCABULARY = {"N", "X", "PATH", "PATH|URL", "PATH|NAME", "MODEL", "CORPUS", "WORD", "ITEM", "TERM", "TEXT", "COLUMN",
-              "SEP", "UNIT", "DURATION", "NAME", "HOST", "FROM:TO", "N|session"}
+              "SEP", "UNIT", "DURATION", "NAME", "HOST", "FROM:TO", "N|session", "CLUSTER"}
 
 
 def _options():
