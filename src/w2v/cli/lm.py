@@ -59,7 +59,7 @@ def register(sub):
 
 
 _TRAINING = ("context", "vector_size", "hidden", "epochs", "min_count", "max_final_vocab", "objective", "samples",
-             "batch_size", "alpha", "max_time", "workers", "seed")
+             "batch_size", "alpha", "dropout", "max_time", "workers", "seed")
 
 
 def _training_options(t):
@@ -76,6 +76,7 @@ def _training_options(t):
     t.add_argument("--samples", type=int, help="classes sampled per batch (sampled/nce)")
     t.add_argument("--batch-size", type=int)
     t.add_argument("--alpha", type=float, help="Adam learning rate")
+    t.add_argument("--dropout", type=float, help="dropout rate of the embeddings and hidden units while training")
     t.add_argument("--max-time", type=float, help="stop training after this many seconds")
     t.add_argument("--workers", type=int, help="BLAS threads (default: all cores)")
     t.add_argument("--seed", type=int)

@@ -25,7 +25,7 @@ from .data import LMError
 DEFAULTS = {
     "context": 2, "vector_size": 60, "hidden": 100, "direct": False, "min_count": 5, "max_final_vocab": None,
     "epochs": 10, "batch_size": 256, "alpha": 0.003, "min_alpha": 0.0001, "objective": "auto",
-    "samples": 1024, "softmax_limit": 12000, "validation": 0.05, "max_validation_tokens": 50000,
+    "samples": 1024, "softmax_limit": 12000, "dropout": 0.0, "validation": 0.05, "max_validation_tokens": 50000,
     "patience": 2, "max_time": None, "seed": 1, "workers": None, "progress": None, "unicode_errors": "strict",
 }
 OBJECTIVES = ("auto", "softmax", "sampled", "nce")
@@ -64,6 +64,7 @@ def validate(params):
     number("alpha", 0)
     number("min_alpha", 0)
     number("validation", 0, 0.5)
+    number("dropout", 0, 0.9)
     number("max_time", 0, optional=True)
     if params["objective"] not in OBJECTIVES:
         raise LMError(f"objective must be one of {', '.join(OBJECTIVES)}, got {params['objective']!r}")
@@ -182,7 +183,7 @@ class LanguageModel:
         if len(held):
             v_stream, v_pos = held.stream(self.context, vocab.start, vocab.end)
             v_ctx, v_y = data.contexts(v_stream, v_pos, self.context), v_stream[v_pos].astype(np.int64)
-        optimizer = net.Adam(self.params)
+        optimizer = net.Adam(self.params, fast=True)
         n = len(positions)
         batches = -(-n // self.batch_size)
         total = max(1, self.epochs * batches)
@@ -207,12 +208,18 @@ class LanguageModel:
                     if self.max_time:
                         frac = max(frac, elapsed / self.max_time)
                     lr = self.alpha - (self.alpha - self.min_alpha) * min(frac, 1.0)
+                    masks = None
+                    if self.dropout:
+                        keep = 1.0 - self.dropout
+                        masks = tuple((rng.random((len(y), size), dtype=np.float32) < keep) * np.float32(1 / keep)
+                                      for size in (self.context * self.vector_size, self.hidden))
                     if objective == "softmax":
-                        loss, dense, rows = net.loss_and_grads(self.params, ctx, y)
+                        loss, dense, rows = net.loss_and_grads(self.params, ctx, y, fast=True, masks=masks)
                     else:
                         sampled = np.minimum(np.searchsorted(cdf, rng.random(k) * cdf[-1], side="right"),
                                              vocab.classes - 1)
-                        loss, dense, rows = net.loss_and_grads(self.params, ctx, y, objective, sampled, log_kq)
+                        loss, dense, rows = net.loss_and_grads(self.params, ctx, y, objective, sampled, log_kq,
+                                                                fast=True, masks=masks)
                     optimizer.step(self.params, dense, rows, lr)
                     done_steps += 1
                     loss_sum += loss * len(y)
