@@ -172,3 +172,24 @@ def test_generate_is_seeded():
     assert a == lm.generate("w0 w1", words=5, temperature=0.5, seed=1)
     assert a[:3] == ["w2", "w3", "w4"]
     assert "<unk>" not in a
+
+
+def test_two_training_threads_and_dropout_still_learn():
+    # Hogwild: two threads share the parameters (not repeatable, so only the result is checked)
+    lm = LanguageModel(_planted(), context=2, vector_size=16, hidden=32, min_count=1, epochs=8, batch_size=32,
+                       alpha=0.01, objective="sampled", samples=6, dropout=0.1, workers=2, progress=False)
+    assert lm.predict(["w3", "w4"])[0][0] == "w5"
+    assert lm.perplexity(_planted(100, seed=1)) < 3.5
+    assert all(r["samples"] == lm.last_training["train_tokens"] for r in lm.history)   # every batch, once
+
+
+def test_dropout_is_seeded_and_repeatable():
+    kw = dict(context=2, vector_size=8, hidden=8, min_count=1, epochs=2, progress=False, workers=1, seed=3,
+              dropout=0.3, objective="sampled", samples=5)
+    a, b = LanguageModel(_planted(200), **kw), LanguageModel(_planted(200), **kw)
+    c = LanguageModel(_planted(200), **dict(kw, dropout=0.0))
+    for k in a.params:
+        np.testing.assert_array_equal(a.params[k], b.params[k])
+    assert not np.array_equal(a.params["H"], c.params["H"])
+    with pytest.raises(LMError, match="dropout"):
+        LanguageModel(dropout=1.5)

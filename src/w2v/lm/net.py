@@ -220,12 +220,14 @@ class Adam:
         self.fast = fast
         self._slots = {}
 
-    def step(self, p, dense, rows, lr):
+    def step(self, p, dense, rows, lr, scratch=None):
+        """One step at learning rate ``lr``.  ``scratch``: a dict the fast step keeps its per-row
+        scratch in; each training thread passes its own (the parameters are shared, Hogwild)."""
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         rate = lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
         if self.fast:   # the same step, each parameter in one compiled pass
-            self._step_fast(p, dense, rows, rate)
+            self._step_fast(p, dense, rows, rate, self._slots if scratch is None else scratch)
             return
         for name, g in dense.items():
             m, v = self.m[name], self.v[name]
@@ -244,19 +246,19 @@ class Adam:
             self.v[name][uniq] = v
             p[name][uniq] -= (rate * m / (np.sqrt(v) + self.eps)).astype(p[name].dtype)
 
-    def _step_fast(self, p, dense, rows, rate):
+    def _step_fast(self, p, dense, rows, rate, slots):
         for name, g in dense.items():
             kernels.adam_dense(p[name].reshape(-1), self.m[name].reshape(-1), self.v[name].reshape(-1),
                                np.ascontiguousarray(g, dtype=p[name].dtype).reshape(-1),
                                *self._scalars(p[name].dtype, rate))
         for name, (ids, values) in rows.items():
             n = len(p[name])
-            if name not in self._slots:
-                self._slots[name] = np.full(n, -1, np.int64)
+            if name not in slots:
+                slots[name] = np.full(n, -1, np.int64)
             kernels.adam_rows(p[name].reshape(n, -1), self.m[name].reshape(n, -1), self.v[name].reshape(n, -1),
                               np.ascontiguousarray(ids, dtype=np.int64),
                               np.ascontiguousarray(values, dtype=p[name].dtype).reshape(len(ids), -1),
-                              self._slots[name], *self._scalars(p[name].dtype, rate))
+                              slots[name], *self._scalars(p[name].dtype, rate))
 
     def _scalars(self, dtype, rate):
         t = np.dtype(dtype).type
