@@ -78,6 +78,11 @@ def _finish_rows(E, t, y, exact):
     return loss * inv, g_true
 
 
+def shift_rows(S, t):
+    """Subtract from each row of ``S`` (in place) the larger of its maximum and ``t[i]``; ``t`` too."""
+    _shift_rows(S, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(S.shape[1], S.dtype), t)
+
+
 def softmax_grad(S, y):
     """Exact softmax cross-entropy: ``S`` (B, classes) scores are overwritten with the gradient
     ``(softmax(S) − onehot(y)) / B``; returns the mean loss (float64)."""

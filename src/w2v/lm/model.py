@@ -189,7 +189,7 @@ class LanguageModel:
             v_stream, v_pos = held.stream(self.context, vocab.start, vocab.end)
             v_ctx, v_y = data.contexts(v_stream, v_pos, self.context), v_stream[v_pos].astype(np.int64)
         optimizer = net.Adam(self.params, fast=True)
-        threads = self.workers or os.cpu_count() or 1
+        threads = self._threads()
         n = len(positions)
         batches = -(-n // self.batch_size)
         total = max(1, self.epochs * batches)
@@ -257,7 +257,7 @@ class LanguageModel:
                 record = {"epoch": epoch + 1, "loss": loss_sum / max(loss_n, 1), "samples": loss_n,
                           "seconds": time.perf_counter() - started, "learning_rate": shared["lr"]}
                 if len(held):
-                    ppl = perplexity_of(net.log_probabilities(self.params, v_ctx, v_y))
+                    ppl = perplexity_of(net.log_probabilities(self.params, v_ctx, v_y, threads=threads))
                     record["validation_perplexity"] = ppl
                     if ppl < best:
                         best, bad = ppl, 0
@@ -285,6 +285,9 @@ class LanguageModel:
                               "train_tokens": train.tokens, "validation_tokens": held.tokens if len(held) else 0,
                               "flops_per_sample": self.flops_per_sample(objective)}
         self.wv._clear_cache()
+
+    def _threads(self):
+        return self.workers or os.cpu_count() or 1
 
     def flops_per_sample(self, objective=None):
         """Multiply-adds ×2 of one training sample (forward and backward: about 3 × the forward)."""
@@ -335,8 +338,9 @@ class LanguageModel:
         self._need_trained()
         _, held = data.read(sentences, self.vocab, what="test text")
         stream, pos = held.stream(self.context, self.vocab.start, self.vocab.end)
-        return net.log_probabilities(self.params, data.contexts(stream, pos, self.context),
-                                     stream[pos].astype(np.int64))
+        with blas_threads(1):   # one BLAS thread per chunk, chunks side by side
+            return net.log_probabilities(self.params, data.contexts(stream, pos, self.context),
+                                         stream[pos].astype(np.int64), threads=self._threads())
 
     def perplexity(self, sentences):
         """exp(mean negative log-likelihood) over every token and sentence end of ``sentences``
