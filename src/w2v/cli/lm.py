@@ -75,9 +75,9 @@ def _training_options(t):
     t.add_argument("--max-final-vocab", type=int, help="keep at most this many words")
     t.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"),
                    help="training objective (default auto: exact softmax for small vocabularies)")
-    t.add_argument("--samples", type=int, help="classes sampled per batch (sampled/nce)")
+    t.add_argument("--samples", type=int, help="classes sampled per batch (sampled/nce; default 256)")
     t.add_argument("--batch-size", type=int)
-    t.add_argument("--alpha", type=float, help="Adam learning rate")
+    t.add_argument("--alpha", type=float, help="Adam learning rate (default 0.01)")
     t.add_argument("--dropout", type=float, help="dropout rate of the embeddings and hidden units while training")
     t.add_argument("--max-time", type=float, help="stop training after this many seconds")
     t.add_argument("--workers", type=int, help="training threads (default: one per core; 1 with --seed repeats)")
@@ -183,11 +183,10 @@ def _demo(args):
     from ..lm import LanguageModel
     from .train import demo_corpus_path
 
-    print("training a neural language model (context 2, 60-dim embeddings, 100 hidden units) on the built-in "
-          f"corpus for at most {args.seconds:g} s", file=sys.stderr)
-    lm = LanguageModel(corpus_file=demo_corpus_path(), context=2, vector_size=60, hidden=100, min_count=3,
-                       epochs=10, objective="sampled", max_time=args.seconds, seed=1,
-                       progress=False if args.quiet else None)
+    lm = LanguageModel(context=2, min_count=3, max_time=args.seconds, seed=1, progress=False if args.quiet else None)
+    print(f"training a neural language model (context {lm.context}, {lm.vector_size}-dim embeddings, {lm.hidden} "
+          f"hidden units) on the built-in corpus for at most {args.seconds:g} s", file=sys.stderr)
+    lm.train(demo_corpus_path())
     _summary(lm)
     _print_rows(args.prompt, _predict_table(lm, args.prompt, 5))
     lm.save(args.output)
