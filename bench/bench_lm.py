@@ -7,6 +7,7 @@ training throughput as a fraction of this machine's float32 matmul rate.
 
     python bench/bench_lm.py                        # the built-in corpus
     python bench/bench_lm.py ../shared/data/english-5m.txt.gz --min-count 5 --max-time 300
+    python bench/bench_lm.py --profile 30000      # where one sampled-softmax step spends its time
 """
 import argparse
 import json
@@ -37,6 +38,50 @@ def sgemm_gflops(threads=None, n=1024, repeat=5):
     return 2 * n ** 3 / np.median(times) / 1e9
 
 
+def profile_step(classes, batch=256, samples=1024, steps=60, context=2, d=60, h=100):
+    """Time the parts of a sampled-softmax training step on a Zipf-distributed synthetic vocabulary of
+    ``classes`` words: numpy reference vs fused kernels, one BLAS thread vs all."""
+    from w2v.lm import net
+
+    rng = np.random.default_rng(0)
+    counts = 1e6 / np.arange(1, classes + 1)
+    noise = counts ** 0.75
+    noise /= noise.sum()
+    cdf = np.cumsum(noise)
+    log_kq = np.log(samples * noise).astype(np.float32)
+    zipf = np.minimum(np.searchsorted(np.cumsum(counts / counts.sum()), rng.random(10 ** 6)), classes - 1)
+    flops = 6 * (context * d * h + h * (samples + 1))
+    for threads in (1, None):
+        for fast in (False, True):
+            p = net.init_params(classes + 3, classes, context, d, h, False, np.log(counts / counts.sum()), rng)
+            opt = net.Adam(p, fast=fast)
+            spent = {"batch + sampling": 0.0, "loss and gradients": 0.0, "Adam": 0.0}
+            with blas_threads(threads):
+                for i in range(steps + 5):
+                    if i == 5:
+                        spent = dict.fromkeys(spent, 0.0)
+                        started = time.perf_counter()
+                    t0 = time.perf_counter()
+                    ctx = zipf[rng.integers(0, len(zipf), (batch, context))]
+                    y = zipf[rng.integers(0, len(zipf), batch)]
+                    sampled = np.minimum(np.searchsorted(cdf, rng.random(samples) * cdf[-1], side="right"),
+                                         classes - 1)
+                    t1 = time.perf_counter()
+                    loss, dense, rows = net.loss_and_grads(p, ctx, y, "sampled", sampled, log_kq, fast=fast)
+                    t2 = time.perf_counter()
+                    opt.step(p, dense, rows, 1e-3)
+                    t3 = time.perf_counter()
+                    spent["batch + sampling"] += t1 - t0
+                    spent["loss and gradients"] += t2 - t1
+                    spent["Adam"] += t3 - t2
+                total = time.perf_counter() - started
+            rate = steps * batch / total
+            parts = ", ".join(f"{k} {1000 * v / steps:.2f} ms" for k, v in spent.items())
+            print(f"{'fused' if fast else 'numpy'} kernels, {threads or 'all'} BLAS thread(s): {rate:,.0f} samples/s "
+                  f"({rate * flops / 1e9:.1f} GFLOP/s); per step: {parts}", flush=True)
+    print(f"sgemm: {sgemm_gflops(1):.1f} GFLOP/s on one thread, {sgemm_gflops(None):.1f} on all")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="?", default=None, help="default: the built-in demo corpus")
@@ -55,7 +100,10 @@ def main(argv=None):
     ap.add_argument("--direct", type=int, choices=(0, 1))
     ap.add_argument("--workers", type=int, help="training threads (default: the model's)")
     ap.add_argument("--json", metavar="PATH")
+    ap.add_argument("--profile", type=int, metavar="CLASSES", help="only profile one sampled-softmax step")
     args = ap.parse_args(argv)
+    if args.profile:
+        return profile_step(args.profile)
     if args.corpus is None:
         from w2v.cli.train import demo_corpus_path
 

@@ -78,7 +78,7 @@ def _training_options(t):
     t.add_argument("--samples", type=int, help="classes sampled per batch (sampled/nce; default 256)")
     t.add_argument("--batch-size", type=int)
     t.add_argument("--alpha", type=float, help="Adam learning rate (default 0.01)")
-    t.add_argument("--dropout", type=float, help="dropout rate of the embeddings and hidden units while training")
+    t.add_argument("--dropout", type=float, help="dropout rate of the embeddings and hidden units while training (default 0.3)")
     t.add_argument("--max-time", type=float, help="stop training after this many seconds")
     t.add_argument("--workers", type=int, help="training threads (default: one per core; 1 with --seed repeats)")
     t.add_argument("--seed", type=int)

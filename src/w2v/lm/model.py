@@ -23,12 +23,12 @@ from ..vectors import KeyedVectors
 from . import data, net
 from .data import LMError
 
-#: The parameters of :class:`LanguageModel` and their defaults (written once, here).  alpha, samples and
-#: softmax_limit were chosen by measurement on the built-in corpus (bench/RESULTS.md, "Language model").
+#: The parameters of :class:`LanguageModel` and their defaults (written once, here).  alpha, samples,
+#: softmax_limit and dropout were chosen by measurement on the built-in corpus (bench/RESULTS.md, "Language model").
 DEFAULTS = {
     "context": 2, "vector_size": 60, "hidden": 100, "direct": False, "min_count": 5, "max_final_vocab": None,
     "epochs": 10, "batch_size": 256, "alpha": 0.01, "min_alpha": 0.0001, "objective": "auto",
-    "samples": 256, "softmax_limit": 2048, "dropout": 0.0, "validation": 0.05, "max_validation_tokens": 50000,
+    "samples": 256, "softmax_limit": 2048, "dropout": 0.3, "validation": 0.05, "max_validation_tokens": 50000,
     "patience": 2, "max_time": None, "seed": 1, "workers": None, "progress": None, "unicode_errors": "strict",
 }
 OBJECTIVES = ("auto", "softmax", "sampled", "nce")
