@@ -3,8 +3,9 @@
 The ``context`` previous tokens are looked up in one shared embedding matrix, concatenated,
 passed through a tanh hidden layer and projected to a softmax over the vocabulary
 (optionally also straight from the embeddings: the paper's direct connections).  Training
-runs on shuffled mini-batches, each a handful of float32 matrix products (numpy/BLAS on all
-cores); the samples are cut from the corpus's id arrays with numpy, never one by one.
+runs on shuffled mini-batches, each a handful of float32 matrix products (BLAS) and fused numba
+passes (:mod:`w2v.lm.kernels`), one training thread per core on shared parameters; the samples
+are cut from the corpus's id arrays with numpy, never one by one.
 """
 import contextlib
 import math
