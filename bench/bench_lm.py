@@ -7,6 +7,7 @@ training throughput as a fraction of this machine's float32 matmul rate.
 
     python bench/bench_lm.py                        # the built-in corpus
     python bench/bench_lm.py ../shared/data/english-5m.txt.gz --min-count 5 --max-time 300
+    python bench/bench_lm.py --profile 30000      # where one sampled-softmax step spends its time
 """
 import argparse
 import json
@@ -19,20 +20,66 @@ import numpy as np
 
 from w2v.lm import data
 from w2v.lm.mixture import MixtureModel
-from w2v.lm.model import LanguageModel, perplexity_of
+from w2v.lm.model import LanguageModel, blas_threads, perplexity_of
 from w2v.lm.ngram import NGramModel
 
 
-def sgemm_gflops(n=1024, repeat=5):
+def sgemm_gflops(threads=None, n=1024, repeat=5):
+    """This machine's float32 matmul rate (GFLOP/s) with ``threads`` BLAS threads (None: all)."""
     a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
     b = a.T.copy()
-    a @ b
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
+    with blas_threads(threads):
         a @ b
-        times.append(time.perf_counter() - t)
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            a @ b
+            times.append(time.perf_counter() - t)
     return 2 * n ** 3 / np.median(times) / 1e9
+
+
+def profile_step(classes, batch=256, samples=1024, steps=60, context=2, d=60, h=100):
+    """Time the parts of a sampled-softmax training step on a Zipf-distributed synthetic vocabulary of
+    ``classes`` words: numpy reference vs fused kernels, one BLAS thread vs all."""
+    from w2v.lm import net
+
+    rng = np.random.default_rng(0)
+    counts = 1e6 / np.arange(1, classes + 1)
+    noise = counts ** 0.75
+    noise /= noise.sum()
+    cdf = np.cumsum(noise)
+    log_kq = np.log(samples * noise).astype(np.float32)
+    zipf = np.minimum(np.searchsorted(np.cumsum(counts / counts.sum()), rng.random(10 ** 6)), classes - 1)
+    flops = 6 * (context * d * h + h * (samples + 1))
+    for threads in (1, None):
+        for fast in (False, True):
+            p = net.init_params(classes + 3, classes, context, d, h, False, np.log(counts / counts.sum()), rng)
+            opt = net.Adam(p, fast=fast)
+            spent = {"batch + sampling": 0.0, "loss and gradients": 0.0, "Adam": 0.0}
+            with blas_threads(threads):
+                for i in range(steps + 5):
+                    if i == 5:
+                        spent = dict.fromkeys(spent, 0.0)
+                        started = time.perf_counter()
+                    t0 = time.perf_counter()
+                    ctx = zipf[rng.integers(0, len(zipf), (batch, context))]
+                    y = zipf[rng.integers(0, len(zipf), batch)]
+                    sampled = np.minimum(np.searchsorted(cdf, rng.random(samples) * cdf[-1], side="right"),
+                                         classes - 1)
+                    t1 = time.perf_counter()
+                    loss, dense, rows = net.loss_and_grads(p, ctx, y, "sampled", sampled, log_kq, fast=fast)
+                    t2 = time.perf_counter()
+                    opt.step(p, dense, rows, 1e-3)
+                    t3 = time.perf_counter()
+                    spent["batch + sampling"] += t1 - t0
+                    spent["loss and gradients"] += t2 - t1
+                    spent["Adam"] += t3 - t2
+                total = time.perf_counter() - started
+            rate = steps * batch / total
+            parts = ", ".join(f"{k} {1000 * v / steps:.2f} ms" for k, v in spent.items())
+            print(f"{'fused' if fast else 'numpy'} kernels, {threads or 'all'} BLAS thread(s): {rate:,.0f} samples/s "
+                  f"({rate * flops / 1e9:.1f} GFLOP/s); per step: {parts}", flush=True)
+    print(f"sgemm: {sgemm_gflops(1):.1f} GFLOP/s on one thread, {sgemm_gflops(None):.1f} on all")
 
 
 def main(argv=None):
@@ -40,18 +87,33 @@ def main(argv=None):
     ap.add_argument("corpus", nargs="?", default=None, help="default: the built-in demo corpus")
     ap.add_argument("--min-count", type=int, default=3)
     ap.add_argument("--max-time", type=float, default=120, help="seconds per neural model")
-    ap.add_argument("--epochs", type=int, default=20)
-    ap.add_argument("--vector-size", type=int, default=60)
-    ap.add_argument("--hidden", type=int, default=100)
+    ap.add_argument("--epochs", type=int, default=50, help="at most (--max-time usually ends training first)")
     ap.add_argument("--contexts", default="2,4")
-    ap.add_argument("--objective", default="auto", choices=("auto", "softmax", "sampled", "nce"))
+    # left out: the model's own default (w2v.lm.model.DEFAULTS)
+    ap.add_argument("--vector-size", type=int)
+    ap.add_argument("--hidden", type=int)
+    ap.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"))
+    ap.add_argument("--samples", type=int)
+    ap.add_argument("--batch-size", type=int)
+    ap.add_argument("--alpha", type=float)
+    ap.add_argument("--dropout", type=float)
+    ap.add_argument("--direct", type=int, choices=(0, 1))
+    ap.add_argument("--workers", type=int, help="training threads (default: the model's)")
     ap.add_argument("--json", metavar="PATH")
+    ap.add_argument("--profile", type=int, metavar="CLASSES", help="only profile one sampled-softmax step")
     args = ap.parse_args(argv)
+    if args.profile:
+        return profile_step(args.profile)
     if args.corpus is None:
         from w2v.cli.train import demo_corpus_path
 
         args.corpus = demo_corpus_path()
-    gflops = sgemm_gflops()
+    neural = {name: getattr(args, name) for name in ("vector_size", "hidden", "objective", "samples", "batch_size",
+                                                      "alpha", "dropout", "workers") if getattr(args, name) is not None}
+    if args.direct is not None:
+        neural["direct"] = bool(args.direct)
+    gflops = sgemm_gflops(None)   # the machine's rate, all cores (training: one BLAS thread per training thread)
+    gflops_one = sgemm_gflops(1)
     t = time.perf_counter()
     vocab, sentences = data.read(args.corpus, None, args.min_count, progress=False)
     read_s = time.perf_counter() - t
@@ -59,7 +121,8 @@ def main(argv=None):
     train, valid = rest.split(0.05, 2)
     print(f"# {os.path.basename(args.corpus)}: vocabulary {len(vocab.words):,} (min_count {args.min_count}), "
           f"train {train.tokens:,} / validation {valid.tokens:,} / test {test.tokens:,} tokens; read in "
-          f"{read_s:.1f} s; sgemm {gflops:.1f} GFLOP/s; {os.cpu_count()} cores; "
+          f"{read_s:.1f} s; sgemm {gflops:.1f} GFLOP/s on all cores, {gflops_one:.1f} on one; "
+          f"{os.cpu_count()} cores; neural {neural or 'defaults'}; "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
     rows, ngrams = [], {}
     for order in (3, 5):
@@ -72,9 +135,8 @@ def main(argv=None):
                      "samples_per_second": train.tokens / s})
         print(rows[-1], flush=True)
     for context in [int(c) for c in args.contexts.split(",")]:
-        lm = LanguageModel(vocabulary=vocab, context=context, vector_size=args.vector_size, hidden=args.hidden,
-                           epochs=args.epochs, max_time=args.max_time, objective=args.objective, progress=False,
-                           seed=1)
+        lm = LanguageModel(vocabulary=vocab, context=context, epochs=args.epochs, max_time=args.max_time,
+                           progress=False, seed=1, **neural)
         lm.train(train, validation_sentences=valid)
         tr = lm.last_training
         lm_logp = lm.log_probabilities(test)
@@ -102,7 +164,8 @@ def main(argv=None):
         print(f"| {r['model']} | {r['perplexity']:.1f}{extra} | {r['seconds']:.1f} | {sps} | {frac} |")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"rows": rows, "sgemm_gflops": gflops, "python": sys.version, "platform": platform.platform()},
+            json.dump({"rows": rows, "sgemm_gflops": gflops, "sgemm_gflops_one_thread": gflops_one,
+                       "neural": neural, "python": sys.version, "platform": platform.platform()},
                       f, indent=1)
 
 

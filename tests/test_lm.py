@@ -20,9 +20,11 @@ def _planted(sentences=600, seed=0):
     return out
 
 
+@pytest.mark.parametrize("dropout", [False, True])
+@pytest.mark.parametrize("fast", [False, True])
 @pytest.mark.parametrize("objective", ["softmax", "sampled", "nce"])
 @pytest.mark.parametrize("direct", [False, True])
-def test_gradients_match_finite_differences(objective, direct):
+def test_gradients_match_finite_differences(objective, direct, fast, dropout):
     rng = np.random.default_rng(0)
     classes, context = 9, 2
     p = net.init_params(classes + 1, classes, context, 4, 5, direct, rng.normal(size=classes), rng, np.float64)
@@ -32,7 +34,10 @@ def test_gradients_match_finite_differences(objective, direct):
     y = rng.integers(0, classes, 7)
     sampled = rng.integers(0, classes, 5)
     log_kq = np.log(rng.uniform(0.2, 2.0, classes))
-    loss, dense, rows = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq)
+    masks = None
+    if dropout:   # fixed masks: the loss is then a function of the parameters
+        masks = tuple((rng.random((7, size)) >= 0.3) / 0.7 for size in (context * 4, 5))
+    loss, dense, rows = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq, fast=fast, masks=masks)
     grads = net.densify(p, dense, rows)
     assert set(grads) == set(p)
     eps = 1e-6
@@ -41,11 +46,55 @@ def test_gradients_match_finite_differences(objective, direct):
         for i in rng.choice(flat.size, min(flat.size, 12), replace=False):
             old = flat[i]
             flat[i] = old + eps
-            up = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq)[0]
+            up = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq, masks=masks)[0]
             flat[i] = old - eps
-            down = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq)[0]
+            down = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq, masks=masks)[0]
             flat[i] = old
             assert (up - down) / (2 * eps) == pytest.approx(grads[name].reshape(-1)[i], abs=1e-6, rel=1e-4), name
+
+
+def _random_problem(dtype, classes=40, context=3, B=33, k=17, direct=True, seed=0):
+    rng = np.random.default_rng(seed)
+    p = net.init_params(classes + 3, classes, context, 6, 7, direct, rng.normal(size=classes), rng, dtype)
+    for name in p:
+        p[name] += rng.normal(scale=0.5, size=p[name].shape).astype(dtype)
+    ctx = rng.integers(0, classes + 3, (B, context))
+    y = rng.integers(0, classes, B)
+    sampled = rng.integers(0, classes, k)
+    sampled[:3] = y[:3]   # accidental hits
+    log_kq = np.log(rng.uniform(0.2, 2.0, classes)).astype(dtype)
+    return p, ctx, y, sampled, log_kq
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-5)])
+@pytest.mark.parametrize("objective", ["softmax", "sampled", "nce"])
+@pytest.mark.parametrize("direct", [False, True])
+def test_fused_kernels_match_the_numpy_reference(objective, direct, dtype, tol):
+    p, ctx, y, sampled, log_kq = _random_problem(dtype, direct=direct)
+    ref = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq)
+    fast = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq, fast=True)
+    assert fast[0] == pytest.approx(ref[0], rel=tol)
+    g_ref, g_fast = net.densify(p, *ref[1:]), net.densify(p, *fast[1:])
+    for name in p:
+        assert g_fast[name].dtype == dtype
+        np.testing.assert_allclose(g_fast[name], g_ref[name], rtol=tol * 10, atol=tol, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_fused_adam_matches_the_reference(dtype, tol):
+    p, ctx, y, sampled, log_kq = _random_problem(dtype)
+    a, b = {k: v.copy() for k, v in p.items()}, {k: v.copy() for k, v in p.items()}
+    opt_a, opt_b = net.Adam(a), net.Adam(b, fast=True)
+    for step in range(4):   # rows repeat within a step (ctx, y, sampled) and differ between steps
+        objective = ("softmax", "sampled", "nce")[step % 3]
+        grads = net.loss_and_grads(a, ctx[step:], y[step:], objective, sampled, log_kq)
+        opt_a.step(a, *grads[1:], lr=0.01)
+        opt_b.step(b, *grads[1:], lr=0.01)
+    for name in p:
+        assert not np.array_equal(a[name], p[name]), name
+        np.testing.assert_allclose(b[name], a[name], rtol=tol, atol=tol, err_msg=name)
+        np.testing.assert_allclose(opt_b.v[name], opt_a.v[name], rtol=tol * 10, atol=tol, err_msg=name)
+    assert all((slot == -1).all() for slot in opt_b._slots.values())
 
 
 def test_learns_planted_structure_and_predicts_the_next_word():
@@ -123,3 +172,33 @@ def test_generate_is_seeded():
     assert a == lm.generate("w0 w1", words=5, temperature=0.5, seed=1)
     assert a[:3] == ["w2", "w3", "w4"]
     assert "<unk>" not in a
+
+
+def test_two_training_threads_and_dropout_still_learn():
+    # Hogwild: two threads share the parameters (not repeatable, so only the result is checked)
+    lm = LanguageModel(_planted(), context=2, vector_size=16, hidden=32, min_count=1, epochs=8, batch_size=32,
+                       alpha=0.01, objective="sampled", samples=6, dropout=0.1, workers=2, progress=False)
+    assert lm.predict(["w3", "w4"])[0][0] == "w5"
+    assert lm.perplexity(_planted(100, seed=1)) < 3.5
+    assert all(r["samples"] == lm.last_training["train_tokens"] for r in lm.history)   # every batch, once
+
+
+def test_dropout_is_seeded_and_repeatable():
+    kw = dict(context=2, vector_size=8, hidden=8, min_count=1, epochs=2, progress=False, workers=1, seed=3,
+              dropout=0.3, objective="sampled", samples=5)
+    a, b = LanguageModel(_planted(200), **kw), LanguageModel(_planted(200), **kw)
+    c = LanguageModel(_planted(200), **dict(kw, dropout=0.0))
+    for k in a.params:
+        np.testing.assert_array_equal(a.params[k], b.params[k])
+    assert not np.array_equal(a.params["H"], c.params["H"])
+    with pytest.raises(LMError, match="dropout"):
+        LanguageModel(dropout=1.5)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_exact_log_probabilities_match_the_reference(threads):
+    p, ctx, y, _, _ = _random_problem(np.float32, classes=50, B=70)
+    fast = net.log_probabilities(p, ctx, y, batch=16, threads=threads)
+    ref = net.log_probabilities_reference({k: v.astype(np.float64) for k, v in p.items()}, ctx, y)
+    np.testing.assert_allclose(fast, ref, rtol=1e-5, atol=1e-5)
+    assert np.exp(net.log_probabilities(p, ctx[:1].repeat(50, 0), np.arange(50))).sum() == pytest.approx(1, rel=1e-5)

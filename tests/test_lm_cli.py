@@ -41,3 +41,17 @@ def test_bad_input_is_one_line_exit_2(lm_file, tmp_path, capsys):
     assert "context" in capsys.readouterr().err
     assert main(["lm", "predict", str(path), "nothing", "known"]) == 0
     assert "unknown token" in capsys.readouterr().err
+
+
+def test_train_options_reach_the_model(lm_file, tmp_path):
+    from w2v.lm import LanguageModel
+    from w2v.lm.model import DEFAULTS
+
+    path, corpus = lm_file
+    default = LanguageModel.load(path)
+    assert default.dropout == DEFAULTS["dropout"] and default.direct == DEFAULTS["direct"]
+    out = tmp_path / "direct.w2v"
+    assert main(["lm", "train", str(corpus), "-o", str(out), "--min-count", "1", "--epochs", "1", "--direct",
+                 "--dropout", "0.1", "--workers", "1", "-q"]) == 0
+    lm = LanguageModel.load(out)
+    assert lm.direct and "W" in lm.params and lm.dropout == 0.1

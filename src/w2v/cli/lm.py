@@ -1,4 +1,5 @@
 """`w2v lm`: train and use the neural language model (train, predict, generate, perplexity, evaluate, demo)."""
+import argparse
 import json
 import sys
 import warnings
@@ -59,7 +60,7 @@ def register(sub):
 
 
 _TRAINING = ("context", "vector_size", "hidden", "epochs", "min_count", "max_final_vocab", "objective", "samples",
-             "batch_size", "alpha", "max_time", "workers", "seed")
+             "batch_size", "alpha", "dropout", "direct", "max_time", "workers", "seed")
 
 
 def _training_options(t):
@@ -67,17 +68,19 @@ def _training_options(t):
     t.add_argument("--context", type=int, help="previous words used (default 2)")
     t.add_argument("--vector-size", type=int, help="embedding size (default 60)")
     t.add_argument("--hidden", type=int, help="hidden units (default 100)")
-    t.add_argument("--direct", action="store_true", help="direct connections embeddings -> output")
+    t.add_argument("--direct", action=argparse.BooleanOptionalAction,
+                   help="direct connections embeddings -> output (default: off)")
     t.add_argument("--epochs", type=int, help="passes over the corpus (default 10)")
     t.add_argument("--min-count", type=int, help="rarer words become <unk> (default 5)")
     t.add_argument("--max-final-vocab", type=int, help="keep at most this many words")
     t.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"),
                    help="training objective (default auto: exact softmax for small vocabularies)")
-    t.add_argument("--samples", type=int, help="classes sampled per batch (sampled/nce)")
+    t.add_argument("--samples", type=int, help="classes sampled per batch (sampled/nce; default 256)")
     t.add_argument("--batch-size", type=int)
-    t.add_argument("--alpha", type=float, help="Adam learning rate")
+    t.add_argument("--alpha", type=float, help="Adam learning rate (default 0.01)")
+    t.add_argument("--dropout", type=float, help="dropout rate of the embeddings and hidden units while training (default 0.3)")
     t.add_argument("--max-time", type=float, help="stop training after this many seconds")
-    t.add_argument("--workers", type=int, help="BLAS threads (default: all cores)")
+    t.add_argument("--workers", type=int, help="training threads (default: one per core; 1 with --seed repeats)")
     t.add_argument("--seed", type=int)
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -100,7 +103,7 @@ def _train(args):
     from ..lm import LanguageModel
 
     given = {name: getattr(args, name) for name in _TRAINING if getattr(args, name) is not None}
-    lm = LanguageModel(corpus_file=args.corpus, direct=args.direct, progress=False if args.quiet else None,
+    lm = LanguageModel(corpus_file=args.corpus, progress=False if args.quiet else None,
                        **given)
     lm.save(args.output)
     _summary(lm)
@@ -159,7 +162,6 @@ def _evaluate(args):
     if args.order is not None and args.order < 1:
         raise LMError(f"--order must be >= 1, got {args.order}")
     given = {name: getattr(args, name) for name in _TRAINING if getattr(args, name) is not None}
-    given["direct"] = args.direct
     seed = given.get("seed", 1)
     result = evaluate(args.corpus, args.test, order=args.order, seed=seed, neural=given,
                       progress=False if args.quiet else None)
@@ -181,11 +183,10 @@ def _demo(args):
     from ..lm import LanguageModel
     from .train import demo_corpus_path
 
-    print("training a neural language model (context 2, 60-dim embeddings, 100 hidden units) on the built-in "
-          f"corpus for at most {args.seconds:g} s", file=sys.stderr)
-    lm = LanguageModel(corpus_file=demo_corpus_path(), context=2, vector_size=60, hidden=100, min_count=3,
-                       epochs=10, objective="sampled", max_time=args.seconds, seed=1,
-                       progress=False if args.quiet else None)
+    lm = LanguageModel(context=2, min_count=3, max_time=args.seconds, seed=1, progress=False if args.quiet else None)
+    print(f"training a neural language model (context {lm.context}, {lm.vector_size}-dim embeddings, {lm.hidden} "
+          f"hidden units) on the built-in corpus for at most {args.seconds:g} s", file=sys.stderr)
+    lm.train(demo_corpus_path())
     _summary(lm)
     _print_rows(args.prompt, _predict_table(lm, args.prompt, 5))
     lm.save(args.output)

@@ -3,14 +3,17 @@
 The ``context`` previous tokens are looked up in one shared embedding matrix, concatenated,
 passed through a tanh hidden layer and projected to a softmax over the vocabulary
 (optionally also straight from the embeddings: the paper's direct connections).  Training
-runs on shuffled mini-batches, each a handful of float32 matrix products (numpy/BLAS on all
-cores); the samples are cut from the corpus's id arrays with numpy, never one by one.
+runs on shuffled mini-batches, each a handful of float32 matrix products (BLAS) and fused numba
+passes (:mod:`w2v.lm.kernels`), one training thread per core on shared parameters; the samples
+are cut from the corpus's id arrays with numpy, never one by one.
 """
 import contextlib
 import math
 import os
+import threading
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -21,11 +24,12 @@ from ..vectors import KeyedVectors
 from . import data, net
 from .data import LMError
 
-#: The parameters of :class:`LanguageModel` and their defaults (written once, here).
+#: The parameters of :class:`LanguageModel` and their defaults (written once, here).  alpha, samples,
+#: softmax_limit and dropout were chosen by measurement on the built-in corpus (bench/RESULTS.md, "Language model").
 DEFAULTS = {
     "context": 2, "vector_size": 60, "hidden": 100, "direct": False, "min_count": 5, "max_final_vocab": None,
-    "epochs": 10, "batch_size": 256, "alpha": 0.003, "min_alpha": 0.0001, "objective": "auto",
-    "samples": 1024, "softmax_limit": 12000, "validation": 0.05, "max_validation_tokens": 50000,
+    "epochs": 10, "batch_size": 256, "alpha": 0.01, "min_alpha": 0.0001, "objective": "auto",
+    "samples": 256, "softmax_limit": 2048, "dropout": 0.3, "validation": 0.05, "max_validation_tokens": 50000,
     "patience": 2, "max_time": None, "seed": 1, "workers": None, "progress": None, "unicode_errors": "strict",
 }
 OBJECTIVES = ("auto", "softmax", "sampled", "nce")
@@ -64,6 +68,7 @@ def validate(params):
     number("alpha", 0)
     number("min_alpha", 0)
     number("validation", 0, 0.5)
+    number("dropout", 0, 0.9)
     number("max_time", 0, optional=True)
     if params["objective"] not in OBJECTIVES:
         raise LMError(f"objective must be one of {', '.join(OBJECTIVES)}, got {params['objective']!r}")
@@ -71,7 +76,7 @@ def validate(params):
 
 @contextlib.contextmanager
 def blas_threads(workers):
-    """Limit BLAS to ``workers`` threads while training (threadpoolctl), when it is installed."""
+    """Limit BLAS to ``workers`` threads (threadpoolctl), when it is installed."""
     if workers is None:
         yield
         return
@@ -106,8 +111,11 @@ class LanguageModel:
       each epoch; training stops after ``patience`` epochs without improvement and keeps the
       best parameters.  ``max_time`` (seconds) ends training early; the learning rate falls
       linearly from ``alpha`` to ``min_alpha`` over the epochs (or the time, if shorter).
-    * ``workers``: BLAS threads while training (default: all cores).  With ``workers=1`` and a
-      fixed ``seed`` training is repeatable bit for bit.
+    * ``workers``: training threads (default: one per core), each running whole mini-batch steps
+      with single-threaded BLAS on shared parameters (Hogwild, as ``Word2Vec``'s workers).  With
+      ``workers=1`` and a fixed ``seed`` training is repeatable bit for bit.
+    * ``dropout``: the share of the concatenated embeddings and of the hidden units zeroed (and the
+      rest scaled up) in each training step; none when predicting.
     """
 
     def __init__(self, sentences=None, corpus_file=None, *, validation_sentences=None, vocabulary=None,
@@ -182,53 +190,76 @@ class LanguageModel:
         if len(held):
             v_stream, v_pos = held.stream(self.context, vocab.start, vocab.end)
             v_ctx, v_y = data.contexts(v_stream, v_pos, self.context), v_stream[v_pos].astype(np.int64)
-        optimizer = net.Adam(self.params)
+        optimizer = net.Adam(self.params, fast=True)
+        threads = self._threads()
         n = len(positions)
         batches = -(-n // self.batch_size)
         total = max(1, self.epochs * batches)
         best, best_params, bad = math.inf, None, 0
         self.history = []
         started = time.perf_counter()
-        done_steps = 0
+        shared = {"steps": 0, "stop": False, "lr": self.alpha}
+        lock = threading.Lock()
         stopped = "epochs"
         bar = progress_bar(total=self.epochs * n, unit="sample", unit_scale=True, smoothing=0.1,
                            disable=None if self.progress is None else not self.progress)
-        with blas_threads(self.workers), bar:
+
+        def run(order, part, rng_t, sums):
+            """Batches part, part + threads, ... of an epoch: one training thread (Hogwild between threads)."""
+            scratch = {}
+            for j in range(part, batches, threads):
+                if shared["stop"]:
+                    return
+                pick = positions[order[j * self.batch_size:(j + 1) * self.batch_size]]
+                ctx = data.contexts(stream, pick, self.context)
+                y = stream[pick].astype(np.int64)
+                frac = shared["steps"] / total
+                if self.max_time:
+                    frac = max(frac, (time.perf_counter() - started) / self.max_time)
+                lr = self.alpha - (self.alpha - self.min_alpha) * min(frac, 1.0)
+                masks = None
+                if self.dropout:
+                    keep = 1.0 - self.dropout
+                    masks = tuple((rng_t.random((len(y), size), dtype=np.float32) < keep) * np.float32(1 / keep)
+                                  for size in (self.context * self.vector_size, self.hidden))
+                if objective == "softmax":
+                    loss, dense, rows = net.loss_and_grads(self.params, ctx, y, fast=True, masks=masks)
+                else:
+                    sampled = np.minimum(np.searchsorted(cdf, rng_t.random(k) * cdf[-1], side="right"),
+                                         vocab.classes - 1)
+                    loss, dense, rows = net.loss_and_grads(self.params, ctx, y, objective, sampled, log_kq,
+                                                            fast=True, masks=masks)
+                optimizer.step(self.params, dense, rows, lr, scratch)
+                sums[0] += loss * len(y)
+                sums[1] += len(y)
+                with lock:
+                    shared["steps"] += 1
+                    shared["lr"] = lr
+                    bar.update(len(y))
+                    if j % 50 < threads and self.history and len(held):
+                        bar.set_postfix_str(f"loss {sums[0] / sums[1]:.3f}, val ppl "
+                                            f"{self.history[-1]['validation_perplexity']:.1f}", refresh=False)
+                if self.max_time and time.perf_counter() - started >= self.max_time:
+                    shared["stop"] = True
+
+        # the batches' products are small: BLAS runs one thread per training thread (on cores shared with
+        # other work, two BLAS threads made a sampled-softmax step ten times slower; bench/RESULTS.md)
+        with blas_threads(1), bar, ThreadPoolExecutor(threads) as pool:
             for epoch in range(self.epochs):
                 bar.set_description(f"epoch {epoch + 1}/{self.epochs}")
                 order = rng.permutation(n)
-                loss_sum, loss_n = 0.0, 0
-                for j in range(batches):
-                    pick = positions[order[j * self.batch_size:(j + 1) * self.batch_size]]
-                    ctx = data.contexts(stream, pick, self.context)
-                    y = stream[pick].astype(np.int64)
-                    elapsed = time.perf_counter() - started
-                    frac = done_steps / total
-                    if self.max_time:
-                        frac = max(frac, elapsed / self.max_time)
-                    lr = self.alpha - (self.alpha - self.min_alpha) * min(frac, 1.0)
-                    if objective == "softmax":
-                        loss, dense, rows = net.loss_and_grads(self.params, ctx, y)
-                    else:
-                        sampled = np.minimum(np.searchsorted(cdf, rng.random(k) * cdf[-1], side="right"),
-                                             vocab.classes - 1)
-                        loss, dense, rows = net.loss_and_grads(self.params, ctx, y, objective, sampled, log_kq)
-                    optimizer.step(self.params, dense, rows, lr)
-                    done_steps += 1
-                    loss_sum += loss * len(y)
-                    loss_n += len(y)
-                    bar.update(len(y))
-                    if j % 50 == 0:
-                        bar.set_postfix_str(f"loss {loss_sum / loss_n:.3f}"
-                                            + (f", val ppl {self.history[-1]['validation_perplexity']:.1f}"
-                                               if self.history and len(held) else ""), refresh=False)
-                    if self.max_time and time.perf_counter() - started >= self.max_time:
-                        stopped = "max_time"
-                        break
+                parts = [[0.0, 0] for _ in range(threads)]
+                rngs = rng.spawn(threads)
+                if threads == 1:
+                    run(order, 0, rngs[0], parts[0])
+                else:
+                    for job in [pool.submit(run, order, t, rngs[t], parts[t]) for t in range(threads)]:
+                        job.result()
+                loss_sum, loss_n = sum(p[0] for p in parts), sum(p[1] for p in parts)
                 record = {"epoch": epoch + 1, "loss": loss_sum / max(loss_n, 1), "samples": loss_n,
-                          "seconds": time.perf_counter() - started, "learning_rate": lr}
+                          "seconds": time.perf_counter() - started, "learning_rate": shared["lr"]}
                 if len(held):
-                    ppl = perplexity_of(net.log_probabilities(self.params, v_ctx, v_y))
+                    ppl = perplexity_of(net.log_probabilities(self.params, v_ctx, v_y, threads=threads))
                     record["validation_perplexity"] = ppl
                     if ppl < best:
                         best, bad = ppl, 0
@@ -238,7 +269,8 @@ class LanguageModel:
                 self.history.append(record)
                 bar.set_postfix_str(f"loss {record['loss']:.3f}" + (f", val ppl {record['validation_perplexity']:.1f}"
                                                                     if len(held) else ""))
-                if stopped == "max_time":
+                if shared["stop"]:
+                    stopped = "max_time"
                     break
                 if bad >= self.patience:
                     stopped = "early stopping"
@@ -255,6 +287,9 @@ class LanguageModel:
                               "train_tokens": train.tokens, "validation_tokens": held.tokens if len(held) else 0,
                               "flops_per_sample": self.flops_per_sample(objective)}
         self.wv._clear_cache()
+
+    def _threads(self):
+        return self.workers or os.cpu_count() or 1
 
     def flops_per_sample(self, objective=None):
         """Multiply-adds ×2 of one training sample (forward and backward: about 3 × the forward)."""
@@ -305,8 +340,9 @@ class LanguageModel:
         self._need_trained()
         _, held = data.read(sentences, self.vocab, what="test text")
         stream, pos = held.stream(self.context, self.vocab.start, self.vocab.end)
-        return net.log_probabilities(self.params, data.contexts(stream, pos, self.context),
-                                     stream[pos].astype(np.int64))
+        with blas_threads(1):   # one BLAS thread per chunk, chunks side by side
+            return net.log_probabilities(self.params, data.contexts(stream, pos, self.context),
+                                         stream[pos].astype(np.int64), threads=self._threads())
 
     def perplexity(self, sentences):
         """exp(mean negative log-likelihood) over every token and sentence end of ``sentences``

@@ -21,7 +21,11 @@ The sampled objectives touch only the rows of U, b and W of the classes involved
 gradients are returned as (rows, values) pairs like C's.  Perplexity never uses them:
 :func:`log_probabilities` is always the exact normalised softmax.
 """
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+
+from . import kernels
 
 DENSE = ("H", "hb")
 ROWS_OUT = ("U", "b", "W")
@@ -43,11 +47,16 @@ def init_params(inputs, classes, context, d, h, direct, log_prior, rng, dtype=np
     return {k: v.astype(dtype) for k, v in p.items()}
 
 
-def _hidden(p, ctx):
+def _hidden(p, ctx, masks=None):
+    """(x, a): the concatenated embeddings and the hidden layer; with dropout ``masks`` (mask_x,
+    mask_a: 0 or 1/(1 − rate)) both are multiplied by their mask (a as (a, tanh before the mask))."""
     B, n = ctx.shape
     x = p["C"][ctx].reshape(B, n * p["C"].shape[1])
-    a = np.tanh(x @ p["H"] + p["hb"])
-    return x, a
+    if masks is None:
+        return x, np.tanh(x @ p["H"] + p["hb"])
+    x *= masks[0]
+    t = np.tanh(x @ p["H"] + p["hb"])
+    return x, (t * masks[1], t)
 
 
 def scores(p, ctx, classes=None):
@@ -69,15 +78,34 @@ def log_softmax(s):
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
 
 
-def log_probabilities(p, ctx, y, batch=1024):
-    """Exact log P(y | ctx) for every sample (float64), normalised over all classes."""
+def log_probabilities(p, ctx, y, batch=1024, threads=1):
+    """Exact log P(y | ctx) for every sample (float64), normalised over all classes.
+
+    Chunks of ``batch`` samples; ``threads`` > 1 computes chunks side by side (the same numbers)."""
     out = np.empty(len(y), dtype=np.float64)
-    for lo in range(0, len(y), batch):
+
+    def chunk(lo):
         s = scores(p, ctx[lo:lo + batch])
-        m = s.max(axis=1)
-        lse = m + np.log(np.exp(s - m[:, None]).sum(axis=1))
-        out[lo:lo + batch] = s[np.arange(len(s)), y[lo:lo + batch]] - lse
+        yy = np.asarray(y[lo:lo + batch], dtype=np.int64)
+        t = s[np.arange(len(s)), yy].astype(np.float64)
+        kernels.shift_rows(s, t)   # s − row max, in place (t too)
+        np.exp(s, out=s)
+        out[lo:lo + batch] = t - np.log(s.sum(axis=1, dtype=np.float64))
+
+    starts = range(0, len(y), batch)
+    if threads > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(chunk, starts))
+    else:
+        for lo in starts:
+            chunk(lo)
     return out
+
+
+def log_probabilities_reference(p, ctx, y):
+    """:func:`log_probabilities` in plain numpy (its test's reference)."""
+    s = scores(p, ctx).astype(np.float64)
+    return log_softmax(s)[np.arange(len(y)), y]
 
 
 def distribution(p, ctx):
@@ -93,28 +121,42 @@ def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def loss_and_grads(p, ctx, y, objective="softmax", sampled=None, log_kq=None):
+def loss_and_grads(p, ctx, y, objective="softmax", sampled=None, log_kq=None, fast=False, masks=None):
     """Mean loss of a batch and its gradients.
 
     ``sampled`` (k,) are the drawn classes and ``log_kq`` the log of their expected count
     ``k Q(c)`` for every class (for the sampled objectives).  Returns (loss, dense, rows):
     ``dense`` maps names to full gradient arrays, ``rows`` maps names to (row ids, values)
-    whose values add up per row (rows may repeat).
+    whose values add up per row (rows may repeat).  ``fast`` computes the loss and the score
+    gradients with the fused kernels of :mod:`w2v.lm.kernels` instead of their numpy reference
+    (:func:`log_softmax` here, :func:`_sampled_reference`); the matrix products are the same.
+    ``masks`` (mask_x (B, context·d), mask_a (B, hidden)) apply dropout to the concatenated
+    embeddings and to the hidden layer (entries 0 or 1/(1 − rate)).
     """
+    if objective not in ("softmax", "sampled", "nce"):
+        raise ValueError(f"unknown objective {objective!r}")
     B, n = ctx.shape
     d = p["C"].shape[1]
-    x, a = _hidden(p, ctx)
+    x, a = _hidden(p, ctx, masks)
+    if masks is not None:
+        a, tanh_a = a
+    else:
+        tanh_a = a
     dense, rows = {}, {}
     direct = "W" in p
     if objective == "softmax":
         s = a @ p["U"].T + p["b"]
         if direct:
             s += x @ p["W"].T
-        logp = log_softmax(s)
-        loss = -float(logp[np.arange(B), y].astype(np.float64).mean())
-        g = np.exp(logp)
-        g[np.arange(B), y] -= 1
-        g /= B
+        if fast:
+            loss = kernels.softmax_grad(s, y)
+            g = s
+        else:
+            logp = log_softmax(s)
+            loss = -float(logp[np.arange(B), y].astype(np.float64).mean())
+            g = np.exp(logp)
+            g[np.arange(B), y] -= 1
+            g /= B
         dense["U"] = g.T @ a
         dense["b"] = g.sum(axis=0)
         da = g @ p["U"]
@@ -124,29 +166,18 @@ def loss_and_grads(p, ctx, y, objective="softmax", sampled=None, log_kq=None):
     else:
         U_y, U_s = p["U"][y], p["U"][sampled]
         s_true = np.einsum("ij,ij->i", a, U_y) + p["b"][y]
-        s_samp = a @ U_s.T + p["b"][sampled]
+        s_samp = a @ U_s.T
+        s_samp += p["b"][sampled]
         if direct:
             W_y, W_s = p["W"][y], p["W"][sampled]
             s_true += np.einsum("ij,ij->i", x, W_y)
             s_samp += x @ W_s.T
-        s_true = s_true - log_kq[y]
-        s_samp = s_samp - log_kq[sampled]
-        hit = sampled[None, :] == y[:, None]
-        if objective == "sampled":
-            s_samp = np.where(hit, -np.inf, s_samp)
-            full = np.concatenate([s_true[:, None], s_samp], axis=1)
-            logp = log_softmax(full)
-            loss = -float(logp[:, 0].astype(np.float64).mean())
-            prob = np.exp(logp)
-            g_true = (prob[:, 0] - 1) / B
-            g_samp = prob[:, 1:] / B
-        elif objective == "nce":
-            per = _softplus(-s_true) + np.where(hit, 0.0, _softplus(s_samp)).sum(axis=1)
-            loss = float(per.astype(np.float64).mean())
-            g_true = (_sigmoid(s_true) - 1) / B
-            g_samp = np.where(hit, 0.0, _sigmoid(s_samp)) / B
+        if fast:
+            loss, g_true = kernels.sampled_grad(s_samp, s_true, y, sampled, log_kq[sampled], log_kq[y],
+                                                objective == "nce")
+            g_samp = s_samp
         else:
-            raise ValueError(f"unknown objective {objective!r}")
+            loss, g_true, g_samp = _sampled_reference(s_true, s_samp, y, sampled, log_kq, objective)
         g_true = g_true.astype(a.dtype)
         g_samp = g_samp.astype(a.dtype)
         out_rows = np.concatenate([y, sampled])
@@ -156,14 +187,36 @@ def loss_and_grads(p, ctx, y, objective="softmax", sampled=None, log_kq=None):
         if direct:
             rows["W"] = (out_rows, np.concatenate([g_true[:, None] * x, g_samp.T @ x]))
             dx_direct = g_true[:, None] * W_y + g_samp @ W_s
-    dz = da * (1 - a * a)
+    dz = da * (1 - tanh_a * tanh_a)
+    if masks is not None:
+        dz *= masks[1]
     dense["H"] = x.T @ dz
     dense["hb"] = dz.sum(axis=0)
     dx = dz @ p["H"].T
     if direct:
         dx += dx_direct
+    if masks is not None:
+        dx *= masks[0]
     rows["C"] = (ctx.reshape(-1), dx.reshape(B * n, d))
     return loss, dense, rows
+
+
+def _sampled_reference(s_true, s_samp, y, sampled, log_kq, objective):
+    """The sampled objectives in numpy: (mean loss, ∂loss/∂s_true, ∂loss/∂s_samp)."""
+    B = len(y)
+    s_true = s_true - log_kq[y]
+    s_samp = s_samp - log_kq[sampled]
+    hit = sampled[None, :] == y[:, None]
+    if objective == "sampled":
+        s_samp = np.where(hit, -np.inf, s_samp)
+        full = np.concatenate([s_true[:, None], s_samp], axis=1)
+        logp = log_softmax(full)
+        loss = -float(logp[:, 0].astype(np.float64).mean())
+        prob = np.exp(logp)
+        return loss, (prob[:, 0] - 1) / B, prob[:, 1:] / B
+    per = _softplus(-s_true) + np.where(hit, 0.0, _softplus(s_samp)).sum(axis=1)
+    loss = float(per.astype(np.float64).mean())
+    return loss, (_sigmoid(s_true) - 1) / B, np.where(hit, 0.0, _sigmoid(s_samp)) / B
 
 
 def densify(p, dense, rows):
@@ -180,16 +233,23 @@ class Adam:
     """Adam (Kingma & Ba 2015) with lazy row updates: a row of C (or of U, b, W under a sampled
     objective) is updated, with its moments, only in the steps whose batch touches it."""
 
-    def __init__(self, p, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, p, beta1=0.9, beta2=0.999, eps=1e-8, fast=False):
         self.m = {k: np.zeros_like(v) for k, v in p.items()}
         self.v = {k: np.zeros_like(v) for k, v in p.items()}
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.t = 0
+        self.fast = fast
+        self._slots = {}
 
-    def step(self, p, dense, rows, lr):
+    def step(self, p, dense, rows, lr, scratch=None):
+        """One step at learning rate ``lr``.  ``scratch``: a dict the fast step keeps its per-row
+        scratch in; each training thread passes its own (the parameters are shared, Hogwild)."""
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         rate = lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        if self.fast:   # the same step, each parameter in one compiled pass
+            self._step_fast(p, dense, rows, rate, self._slots if scratch is None else scratch)
+            return
         for name, g in dense.items():
             m, v = self.m[name], self.v[name]
             m *= b1
@@ -206,3 +266,21 @@ class Adam:
             self.m[name][uniq] = m
             self.v[name][uniq] = v
             p[name][uniq] -= (rate * m / (np.sqrt(v) + self.eps)).astype(p[name].dtype)
+
+    def _step_fast(self, p, dense, rows, rate, slots):
+        for name, g in dense.items():
+            kernels.adam_dense(p[name].reshape(-1), self.m[name].reshape(-1), self.v[name].reshape(-1),
+                               np.ascontiguousarray(g, dtype=p[name].dtype).reshape(-1),
+                               *self._scalars(p[name].dtype, rate))
+        for name, (ids, values) in rows.items():
+            n = len(p[name])
+            if name not in slots:
+                slots[name] = np.full(n, -1, np.int64)
+            kernels.adam_rows(p[name].reshape(n, -1), self.m[name].reshape(n, -1), self.v[name].reshape(n, -1),
+                              np.ascontiguousarray(ids, dtype=np.int64),
+                              np.ascontiguousarray(values, dtype=p[name].dtype).reshape(len(ids), -1),
+                              slots[name], *self._scalars(p[name].dtype, rate))
+
+    def _scalars(self, dtype, rate):
+        t = np.dtype(dtype).type
+        return t(rate), t(self.beta1), t(1 - self.beta1), t(self.beta2), t(1 - self.beta2), t(self.eps)

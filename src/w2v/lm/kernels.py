@@ -1,0 +1,174 @@
+"""The language model's compiled loops (numba): the work around the matrix products, fused.
+
+The matrix products of a training step run in BLAS; what numpy spent most of a sampled-softmax
+step on was everything else: ten passes over the (batch × samples) score matrix for the corrected,
+masked log-softmax and its gradient, and ``np.unique``/``np.add.at``/fancy-index copies for the
+lazy Adam update of the rows a batch touches (bench/RESULTS.md, "Language model").  Each kernel here
+does that work in one or two passes, in place.  Their readable numpy twins are
+:func:`w2v.lm.net.loss_and_grads` and :class:`w2v.lm.net.Adam`; tests/test_lm.py holds each kernel
+to its twin.
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(nogil=True, cache=True)
+def _softplus(x):
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+@njit(nogil=True, cache=True)
+def _sigmoid(x):
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+# The exponentials of the two softmax kernels are left to numpy's vectorised np.exp (numba's scalar
+# math.exp is 5-10x slower without Intel's SVML); each kernel is one compiled pass on either side of it.
+
+@njit(nogil=True, cache=True)
+def _shift_rows(S, y, sampled, c, t):
+    """Add ``c`` (columns) to ``S``; mask a column whose class ``sampled[j]`` is the row's target
+    (−inf; none when ``sampled`` is empty); subtract from each row the larger of its maximum and
+    ``t[i]``, which is shifted the same way."""
+    B, n = S.shape
+    masked = len(sampled) > 0
+    for i in range(B):
+        row = S[i]
+        m = t[i]
+        for j in range(n):
+            v = row[j] + c[j]
+            if masked and sampled[j] == y[i]:
+                v = -np.inf
+            row[j] = v
+            if v > m:
+                m = v
+        for j in range(n):
+            row[j] -= m
+        t[i] -= m
+
+
+@njit(nogil=True, cache=True, fastmath=True)
+def _finish_rows(E, t, y, exact):
+    """``E`` holds exp(shifted scores); each row becomes its softmax divided by B (minus 1/B at
+    the target column when ``exact``).  Returns the mean loss and, for the sampled softmax, the
+    gradient of the true class's score (whose shifted score ``t[i]`` is not a column of ``E``)."""
+    B, n = E.shape
+    inv = 1.0 / B
+    g_true = np.empty(B, E.dtype)
+    loss = 0.0
+    for i in range(B):
+        row = E[i]
+        total = 0.0
+        for j in range(n):
+            total += row[j]
+        e_true = 0.0 if exact else math.exp(t[i])
+        total += e_true
+        loss += math.log(total) - t[i]
+        scale = row.dtype.type(inv / total)
+        for j in range(n):
+            row[j] *= scale
+        if exact:
+            row[y[i]] -= inv
+        g_true[i] = (e_true / total - 1.0) * inv
+    return loss * inv, g_true
+
+
+def shift_rows(S, t):
+    """Subtract from each row of ``S`` (in place) the larger of its maximum and ``t[i]``; ``t`` too."""
+    _shift_rows(S, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(S.shape[1], S.dtype), t)
+
+
+def softmax_grad(S, y):
+    """Exact softmax cross-entropy: ``S`` (B, classes) scores are overwritten with the gradient
+    ``(softmax(S) − onehot(y)) / B``; returns the mean loss (float64)."""
+    t = S[np.arange(len(y)), y].astype(np.float64)
+    _shift_rows(S, y, np.zeros(0, np.int64), np.zeros(S.shape[1], S.dtype), t)
+    np.exp(S, out=S)
+    return _finish_rows(S, t, y, True)[0]
+
+
+def sampled_grad(S, s_true, y, sampled, log_kq_sampled, log_kq_true, nce):
+    """The sampled objectives' loss and score gradients, in place.
+
+    ``S`` (B, k) holds the raw scores of the drawn classes ``sampled`` and ``s_true`` (B,) those of
+    the targets ``y``; both are corrected by ``−log(k Q)``, a drawn class equal to the row's target
+    (an accidental hit) is left out.  Sampled softmax (``nce`` false): cross-entropy of the true class
+    against the drawn ones; NCE: logistic losses, true class positive, drawn ones negative.
+    ``S`` becomes ∂loss/∂S (zero at hits); returns (mean loss float64, ∂loss/∂s_true (B,))."""
+    if nce:
+        return _nce_grad(S, s_true, y, sampled, log_kq_sampled, log_kq_true)
+    t = (s_true - log_kq_true).astype(np.float64)
+    _shift_rows(S, y, sampled, (-log_kq_sampled).astype(S.dtype), t)
+    np.exp(S, out=S)
+    return _finish_rows(S, t, y, False)
+
+
+@njit(nogil=True, cache=True)
+def _nce_grad(S, s_true, y, sampled, log_kq_sampled, log_kq_true):
+    B, k = S.shape
+    g_true = np.empty(B, S.dtype)
+    loss = 0.0
+    inv = 1.0 / B
+    for i in range(B):
+        row = S[i]
+        yi = y[i]
+        st = s_true[i] - log_kq_true[i]
+        loss += _softplus(-st)
+        g_true[i] = (_sigmoid(st) - 1.0) * inv
+        for j in range(k):
+            if sampled[j] == yi:
+                row[j] = 0.0
+            else:
+                s = row[j] - log_kq_sampled[j]
+                loss += _softplus(s)
+                row[j] = _sigmoid(s) * inv
+    return loss * inv, g_true
+
+
+@njit(nogil=True, cache=True, fastmath=True)
+def adam_dense(P, M, V, G, rate, b1, c1, b2, c2, eps):
+    """One Adam step on a whole parameter (flat, contiguous arrays), in one pass.  The scalars come
+    in the arrays' dtype (``c1 = 1 − b1``, ``c2 = 1 − b2``) so that float32 stays float32 (and SIMD)."""
+    for i in range(P.size):
+        g = G[i]
+        m = b1 * M[i] + c1 * g
+        v = b2 * V[i] + c2 * g * g
+        M[i] = m
+        V[i] = v
+        P[i] -= rate * m / (np.sqrt(v) + eps)
+
+
+@njit(nogil=True, cache=True, fastmath=True)
+def adam_rows(P, M, V, ids, G, slot, rate, b1, c1, b2, c2, eps):
+    """Lazy Adam on the rows ``ids`` of ``P`` (rows, dim): the gradient rows ``G`` of a repeated id
+    are summed first (in the order given), then each touched row and its moments take one step.
+    ``slot`` (rows,) int64 is scratch filled with −1, and left so."""
+    n, dim = G.shape
+    acc = np.zeros((n, dim), G.dtype)
+    uniq = np.empty(n, np.int64)
+    u = 0
+    for i in range(n):
+        r = ids[i]
+        s = slot[r]
+        if s < 0:
+            s = u
+            slot[r] = u
+            uniq[u] = r
+            u += 1
+        acc[s] += G[i]
+    for s in range(u):
+        r = uniq[s]
+        slot[r] = -1
+        g = acc[s]
+        p, m, v = P[r], M[r], V[r]
+        for c in range(dim):
+            mc = b1 * m[c] + c1 * g[c]
+            vc = b2 * v[c] + c2 * g[c] * g[c]
+            m[c] = mc
+            v[c] = vc
+            p[c] -= rate * mc / (np.sqrt(vc) + eps)
