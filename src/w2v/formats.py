@@ -3,22 +3,12 @@
 :func:`load` finds the format from the file's content (the name does not matter),
 :func:`save` writes any of them atomically.
 
-Formats
--------
-``word2vec-text`` / ``fasttext-vec``
-    A ``count dim`` header line, then one ``word v1 ... vdim`` line per key.
-``glove``
-    The same lines without the header.
-``word2vec-binary``
-    The ``count dim`` header line, then per key: the word's UTF-8 bytes, a space,
-    ``dim`` little-endian float32 values.  word2vec.c puts a newline after each
-    vector, gensim does not; both are read.
-``native``
-    w2v's own container (:mod:`w2v.store`); its vectors can be memory-mapped.
+Formats: ``word2vec-text``, ``fasttext-vec``, ``glove`` and ``word2vec-binary`` (their layouts, and
+how they are read and written, are described in :mod:`w2v.word2vec_io`), and ``native``, w2v's own
+container (:mod:`w2v.store`), whose vectors can be memory-mapped.
 
-The word2vec layouts are read and written by :mod:`w2v.word2vec_io` (how, and how fast, is
-described there); this module adds the native format and gensim's saved files, and turns
-what is read into :class:`~w2v.vectors.KeyedVectors`.
+This module adds the native format and gensim's saved files, and turns what is read into
+:class:`~w2v.vectors.KeyedVectors`.
 """
 import os
 
