@@ -387,6 +387,25 @@ def test_full_softmax_recovers_planted_groups_and_its_loss_falls(sg):
     assert np.mean(probs) > 0.9     # uniform would give 8/40 = 0.2
 
 
+def test_predict_output_word_on_a_full_softmax_model_is_its_output_layers_softmax():
+    model = w2v.Word2Vec(SENTENCES, sg=0, softmax=1, negative=0, hs=0, seed=3, **SMALL)
+    word = next(iter(GROUP))
+    context = [w for w, g in GROUP.items() if g == GROUP[word] and w != word][:3]
+    answer = model.predict_output_word(context, topn=len(GROUP))
+    hidden = model.wv.vectors[[model.wv.key_to_index[w] for w in context]].astype(np.float64).mean(axis=0)
+    scores = model.syn1softmax.astype(np.float64) @ hidden
+    p = np.exp(scores - scores.max())
+    p /= p.sum()
+    got = dict(answer)
+    assert len(got) == len(GROUP)
+    for w, prob in got.items():
+        assert prob == pytest.approx(p[model.wv.key_to_index[w]], rel=1e-4, abs=1e-7)
+    # the planted structure: the context's own group comes first
+    assert GROUP[answer[0][0]] == GROUP[word]
+    with pytest.raises(w2v.errors.W2VError, match="full-softmax"):
+        w2v.Word2Vec(SENTENCES, sg=1, hs=1, negative=0, seed=3, **SMALL).predict_output_word(context)
+
+
 def test_full_softmax_saves_loads_and_continues_training(tmp_path):
     kwargs = dict(SMALL, workers=1, sg=1, softmax=1, negative=0, seed=9)
     model = w2v.Word2Vec(SENTENCES, **kwargs)

@@ -560,11 +560,16 @@ class Word2Vec:
         """The ``topn`` most probable centre words given context words (str keys or int indices),
         as gensim: softmax over ``syn1neg`` of the context vectors' mean (``cbow_mean``) or sum.
         Returns a list of (word, probability), or None (with gensim's warning) when no context
-        word is known.  Needs a negative-sampling model."""
-        if not self.negative:
-            raise ModelStateError("predict_output_word needs a negative-sampling model (negative > 0); "
-                                  "this one has negative=0")
-        if self.syn1neg is None or not len(self.wv):
+        word is known.  Needs a negative-sampling model, or a full-softmax one (``softmax=1``: its
+        own output layer ``syn1softmax``, whose softmax is the distribution it was trained on)."""
+        if self.negative:
+            output = self.syn1neg
+        elif getattr(self, "softmax", 0):
+            output = self.syn1softmax
+        else:
+            raise ModelStateError("predict_output_word needs a negative-sampling model (negative > 0) or a "
+                                  "full-softmax one (softmax=1); this one has negative=0")
+        if output is None or not len(self.wv):
             raise ModelStateError("predict_output_word needs a trained model: build the vocabulary and train first")
         rows = [self.wv.get_index(w) for w in context_words_list if w in self.wv]
         if not rows:
@@ -573,7 +578,7 @@ class Word2Vec:
         hidden = np.sum(self.wv.vectors[rows], axis=0, dtype=np.float32)
         if self.cbow_mean:
             hidden /= np.float32(len(rows))
-        logits = np.asarray(self.syn1neg, dtype=np.float32) @ hidden
+        logits = np.asarray(output, dtype=np.float32) @ hidden
         probabilities = np.exp(logits - logits.max())
         probabilities /= probabilities.sum()
         best = np.argsort(-probabilities, kind="stable")[:topn]
