@@ -10,8 +10,11 @@ import pytest
 
 import w2v
 from w2v.kernels.batch_query import (batch_candidates, batch_candidates_reference, batch_scores,
-                                     batch_scores_reference)
-from w2v.serve.search import NeighbourSearch, SharedScan
+                                     batch_scores_reference, int8_scan_reference, quantize_query)
+from w2v.serve.search import NeighbourSearch, SharedScan, _int8_scan
+
+INT8 = _int8_scan()
+needs_int8 = pytest.mark.skipif(INT8 is None, reason="the int8 scan needs AVX-512 VNNI and the C extension")
 from w2v.vectors import FAST_SEARCH_MIN_ROWS
 
 N, DIM = 60_000, 32
@@ -28,9 +31,9 @@ def kv():
     return kv
 
 
-@pytest.fixture(scope="module")
-def search(kv):
-    search = NeighbourSearch(kv, workers=2)
+@pytest.fixture(scope="module", params=[False, pytest.param(True, marks=needs_int8)], ids=["float", "int8"])
+def search(kv, request):
+    search = NeighbourSearch(kv, workers=2, int8=request.param)
     yield search
     search.close()
 
@@ -93,23 +96,24 @@ def test_batch_candidates_match_the_numpy_twin():
     scores[[4, 99]] = -np.inf                                           # query words
     scales = rng.uniform(0.001, 0.01, 5000)
     slack = rng.uniform(0, 0.002, 5000)
-    for k, stop in ((1, 5000), (10, 5000), (50, 3000)):
-        rows, threshold = batch_candidates(scores, stop, scales, slack, k)
-        ref_rows, ref_threshold = batch_candidates_reference(scores, stop, scales, slack, k)
+    spread = rng.uniform(0.9, 1.1, 5000)
+    for (k, stop), rounding in zip(((1, 5000), (10, 5000), (50, 3000), (10, 5000)), (0.0, 0.0, 0.001, 0.01)):
+        rows, threshold = batch_candidates(scores, stop, scales, slack, k, spread, rounding)
+        ref_rows, ref_threshold = batch_candidates_reference(scores, stop, scales, slack, k, spread, rounding)
         assert threshold == ref_threshold
         np.testing.assert_array_equal(rows, ref_rows)
         assert 4 not in rows and 99 not in rows and (rows < stop).all() and len(rows) >= k
 
 
 def test_too_few_rows_give_no_threshold():
-    rows, threshold = batch_candidates(np.array([1.0, -np.inf], np.float32), 2, np.ones(2), np.zeros(2), 2)
+    rows, threshold = batch_candidates(np.array([1.0, -np.inf], np.float32), 2, np.ones(2), np.zeros(2), 2,
+                                       np.ones(2), 0.0)
     assert threshold == -np.inf
 
 
-def test_a_failing_scan_reports_its_error_instead_of_hanging(monkeypatch):
-    import w2v.serve.search as search_module
-
-    scan = SharedScan(np.ones((10, 4), dtype=np.int8), workers=2)
+@pytest.mark.parametrize("int8", [False, pytest.param(True, marks=needs_int8)], ids=["float", "int8"])
+def test_a_failing_scan_reports_its_error_instead_of_hanging(monkeypatch, int8):
+    scan = SharedScan(np.ones((10, 4), dtype=np.int8), workers=2, int8=int8)
     try:
         with pytest.raises(ValueError, match="shape"):
             scan.scores_of(np.zeros(5, dtype=np.float32))
@@ -117,7 +121,7 @@ def test_a_failing_scan_reports_its_error_instead_of_hanging(monkeypatch):
         def broken(*args):
             raise MemoryError("kernel failed")
 
-        monkeypatch.setattr(search_module, "batch_scores", broken)
+        monkeypatch.setattr(scan, "score", broken)
         with pytest.raises(MemoryError, match="kernel failed"):
             scan.scores_of(np.ones(4, dtype=np.float32))
         monkeypatch.undo()
@@ -152,3 +156,29 @@ def test_queries_go_through_the_shared_scan(kv, search, monkeypatch):
     assert len(used) == 2
     search.most_similar(["w1"], topn=10, restrict_vocab=1000)         # too few rows: most_similar alone
     assert len(used) == 2
+
+
+@needs_int8
+def test_int8_scan_matches_its_numpy_twin_exactly():
+    rng = np.random.default_rng(4)
+    for d in (4, 37, 64, 300):                        # a tail shorter than 64 bytes, none, several blocks
+        codes = rng.integers(-127, 128, (101, d), dtype=np.int8)
+        stride = -(-d // 64) * 64
+        for n_queries in (4, 8):
+            u8 = rng.integers(1, 256, (n_queries, stride)).astype(np.uint8)     # the padding bytes too
+            scales = rng.uniform(0.001, 0.01, n_queries)
+            slots = rng.permutation(n_queries + 2)[:n_queries].astype(np.int64)
+            out = np.full((n_queries + 2, 101), np.nan, dtype=np.float32)
+            INT8(3, 101, codes, d, u8, stride, n_queries, codes.sum(axis=1, dtype=np.int32), scales, slots, out, 101)
+            expected = int8_scan_reference(codes, u8, scales)
+            np.testing.assert_array_equal(out[slots][:, 3:], expected[:, 3:])
+            assert np.isnan(out[slots][:, :3]).all()
+
+
+def test_quantize_query_bounds_its_rounding():
+    rng = np.random.default_rng(6)
+    for v in [rng.standard_normal(300), rng.standard_normal(7) * 1e-30, np.zeros(5), np.array([3.0, -3.0])]:
+        u8, scale, bound = quantize_query(v.astype(np.float32))
+        codes = u8.astype(np.int64) - 128
+        assert np.abs(codes).max() <= 127
+        assert np.linalg.norm(v.astype(np.float32).astype(np.float64) - scale * codes) <= bound

@@ -901,7 +901,115 @@ done:
     return result;
 }
 
+/* ---- int8 similarity scan: the explorer's shared neighbour search (w2v.serve.search) ---- */
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define W2V_VNNI 1
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void int8_scan_vnni(const int8_t *codes, Py_ssize_t d, Py_ssize_t row0, Py_ssize_t row1,
+                           const uint8_t *q, Py_ssize_t qstride, Py_ssize_t nq, const int32_t *rowsum,
+                           const double *qscale, const int64_t *slots, float *out, Py_ssize_t n)
+{
+    Py_ssize_t full = d - d % 64;
+    __mmask64 tail = d % 64 ? (__mmask64)((~0ULL) >> (64 - d % 64)) : 0;
+    for (Py_ssize_t i = row0; i < row1; i++) {
+        const int8_t *row = codes + i * d;
+        for (Py_ssize_t b = 0; b < nq; b += 4) {
+            __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512();
+            __m512i a2 = _mm512_setzero_si512(), a3 = _mm512_setzero_si512();
+            const uint8_t *q0 = q + b * qstride, *q1 = q0 + qstride, *q2 = q1 + qstride, *q3 = q2 + qstride;
+            Py_ssize_t j = 0;
+            for (; j < full; j += 64) {
+                __m512i x = _mm512_loadu_si512((const void *)(row + j));
+                a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512((const void *)(q0 + j)), x);
+                a1 = _mm512_dpbusd_epi32(a1, _mm512_loadu_si512((const void *)(q1 + j)), x);
+                a2 = _mm512_dpbusd_epi32(a2, _mm512_loadu_si512((const void *)(q2 + j)), x);
+                a3 = _mm512_dpbusd_epi32(a3, _mm512_loadu_si512((const void *)(q3 + j)), x);
+            }
+            if (tail) {   /* codes past the row read as 0: the padded query bytes then add nothing */
+                __m512i x = _mm512_maskz_loadu_epi8(tail, (const void *)(row + j));
+                a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512((const void *)(q0 + j)), x);
+                a1 = _mm512_dpbusd_epi32(a1, _mm512_loadu_si512((const void *)(q1 + j)), x);
+                a2 = _mm512_dpbusd_epi32(a2, _mm512_loadu_si512((const void *)(q2 + j)), x);
+                a3 = _mm512_dpbusd_epi32(a3, _mm512_loadu_si512((const void *)(q3 + j)), x);
+            }
+            /* the queries are stored as qi + 128 (unsigned): take 128 × the row's sum back */
+            int64_t base = 128 * (int64_t)rowsum[i];
+            out[slots[b] * n + i] = (float)(qscale[b] * (double)((int64_t)_mm512_reduce_add_epi32(a0) - base));
+            out[slots[b + 1] * n + i] = (float)(qscale[b + 1] * (double)((int64_t)_mm512_reduce_add_epi32(a1) - base));
+            out[slots[b + 2] * n + i] = (float)(qscale[b + 2] * (double)((int64_t)_mm512_reduce_add_epi32(a2) - base));
+            out[slots[b + 3] * n + i] = (float)(qscale[b + 3] * (double)((int64_t)_mm512_reduce_add_epi32(a3) - base));
+        }
+    }
+}
+#endif
+
+PyDoc_STRVAR(int8_scan_available_doc,
+"int8_scan_available() -> bool\n\nWhether int8_scan runs on this processor (AVX-512 VNNI).");
+
+static PyObject *int8_scan_available(PyObject *self, PyObject *noargs)
+{
+#ifdef W2V_VNNI
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vnni"))
+        Py_RETURN_TRUE;
+#endif
+    Py_RETURN_FALSE;
+}
+
+PyDoc_STRVAR(int8_scan_doc,
+"int8_scan(row0, row1, codes, d, queries, qstride, nq, rowsum, qscale, slots, out, n)\n"
+"\n"
+"out[slots[b], i] = qscale[b] * sum_j codes[i, j] * (queries[b, j] - 128) for rows [row0, row1):\n"
+"codes int8 (n x d), queries uint8 (nq x qstride, qstride >= d rounded up to 64, padded with\n"
+"anything), rowsum int32 (sum of each code row), qscale float64, slots int64, out float32 (rows of\n"
+"n).  The integer products are exact; each result is rounded once.  nq a multiple of 4.  Runs\n"
+"without the GIL.  Only where int8_scan_available().");
+
+static PyObject *int8_scan(PyObject *self, PyObject *args)
+{
+    Py_ssize_t row0, row1, d, qstride, nq, n;
+    Py_buffer codes = {0}, queries = {0}, rowsum = {0}, qscale = {0}, slots = {0}, out = {0};
+    PyObject *ret = NULL;
+    if (!PyArg_ParseTuple(args, "nny*ny*nny*y*y*w*n", &row0, &row1, &codes, &d, &queries, &qstride, &nq,
+                          &rowsum, &qscale, &slots, &out, &n))
+        return NULL;
+#ifdef W2V_VNNI
+    if (d <= 0 || n <= 0 || row0 < 0 || row1 > n || row0 > row1 || nq % 4 || qstride < d + (64 - d % 64) % 64 ||
+        codes.len < n * d || queries.len < nq * qstride || rowsum.len < n * 4 || qscale.len < nq * 8 ||
+        slots.len < nq * 8) {
+        PyErr_SetString(PyExc_ValueError, "int8_scan: bad sizes");
+        goto done;
+    }
+    const int64_t *sl = slots.buf;
+    for (Py_ssize_t b = 0; b < nq; b++)
+        if (sl[b] < 0 || (sl[b] + 1) * n * 4 > out.len) {
+            PyErr_SetString(PyExc_ValueError, "int8_scan: a slot outside out");
+            goto done;
+        }
+    Py_BEGIN_ALLOW_THREADS
+    int8_scan_vnni(codes.buf, d, row0, row1, queries.buf, qstride, nq, rowsum.buf, qscale.buf, sl, out.buf, n);
+    Py_END_ALLOW_THREADS
+    ret = Py_None;
+    Py_INCREF(ret);
+#else
+    PyErr_SetString(PyExc_RuntimeError, "int8_scan: not built for this processor");
+#endif
+done:
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&queries);
+    PyBuffer_Release(&rowsum);
+    PyBuffer_Release(&qscale);
+    PyBuffer_Release(&slots);
+    PyBuffer_Release(&out);
+    return ret;
+}
+
 static PyMethodDef methods[] = {
+    {"int8_scan_available", int8_scan_available, METH_NOARGS, int8_scan_available_doc},
+    {"int8_scan", int8_scan, METH_VARARGS, int8_scan_doc},
     {"word_classes", word_classes, METH_VARARGS, word_classes_doc},
     {"tokenize_words", tokenize_words, METH_VARARGS, tokenize_words_doc},
     {"encode_sentences", encode_sentences, METH_VARARGS, encode_sentences_doc},

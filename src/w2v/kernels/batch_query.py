@@ -123,16 +123,19 @@ def batch_scores(row0, row1, codes, queries, slots, out):
 
 
 @njit(nogil=True, cache=True)
-def batch_candidates(scores, stop, scales, slack, k):
+def batch_candidates(scores, stop, scales, slack, k, spread, rounding):
     """Rows below ``stop`` whose upper bound reaches the k-th largest lower bound, and that bound.
 
-    Row i's score lies in ``float64(scores[i])·scales[i] ∓ slack[i]``: with ``slack = errors·a +
-    norms·b`` the interval of :func:`w2v.kernels.query.score_bounds` (any larger slack is as
-    safe, it only lets more rows through).  A score of -inf marks a row that is never an answer.
+    Row i's score lies in ``float64(scores[i])·scales[i] ∓ (slack[i] + spread[i]·rounding)``:
+    with ``slack = errors·a + norms·b`` the interval of :func:`w2v.kernels.query.score_bounds`
+    (any larger slack is as safe, it only lets more rows through).  ``rounding`` is the L2 error of
+    an int8 copy of the query when the scores were computed from that copy (0 otherwise), and
+    ``spread = norms + errors`` bounds ‖scales[i]·codes[i]‖, so ``spread·rounding`` bounds what
+    the query's rounding changed.  A score of -inf marks a row that is never an answer.
     """
     heap = np.full(k, -np.inf)
     for i in range(stop):
-        lower = np.float64(scores[i]) * scales[i] - slack[i]
+        lower = np.float64(scores[i]) * scales[i] - slack[i] - spread[i] * rounding
         if lower > heap[0]:
             heap[0] = lower
             p = 0
@@ -151,7 +154,7 @@ def batch_candidates(scores, stop, scales, slack, k):
     found = np.empty(stop, dtype=np.int64)       # pages are only touched for the few rows kept
     count = 0
     for i in range(stop):
-        if np.float64(scores[i]) * scales[i] + slack[i] >= threshold and scores[i] != -np.inf:
+        if np.float64(scores[i]) * scales[i] + slack[i] + spread[i] * rounding >= threshold and scores[i] != -np.inf:
             found[count] = i
             count += 1
     return found[:count].copy(), threshold
@@ -162,12 +165,32 @@ def batch_scores_reference(codes, queries):
     return np.asarray(queries, dtype=np.float32) @ np.asarray(codes, dtype=np.float32).T
 
 
-def batch_candidates_reference(scores, stop, scales, slack, k):
+def quantize_query(vector):
+    """An int8 copy of a query for ``w2v._textio.int8_scan``: (codes + 128 as uint8, scale, bound).
+
+    ``scale · codes`` is the query to within ``bound`` in L2 norm (rounded up); a zero query is all zeros.
+    """
+    v = np.asarray(vector, dtype=np.float64)
+    peak = float(np.max(np.abs(v))) if v.size else 0.0
+    scale = peak / 127.0
+    codes = np.clip(np.rint(v / scale), -127, 127) if scale > 0 else np.zeros_like(v)
+    bound = float(np.linalg.norm(v - scale * codes)) * (1 + 1e-9) + 1e-12
+    return (codes + 128).astype(np.uint8), scale, bound
+
+
+def int8_scan_reference(codes, u8_queries, scales):
+    """The readable twin of ``w2v._textio.int8_scan``: exact integer products, scaled (queries × rows)."""
+    dots = (np.asarray(u8_queries, dtype=np.int64)[:, :codes.shape[1]] - 128) @ np.asarray(codes, dtype=np.int64).T
+    return (np.asarray(scales, dtype=np.float64)[:, None] * dots).astype(np.float32)
+
+
+def batch_candidates_reference(scores, stop, scales, slack, k, spread, rounding):
     """The readable twin of :func:`batch_candidates`."""
     scores = np.asarray(scores[:stop], dtype=np.float64)
     keep = scores != -np.inf
     approx = scores * scales[:stop]
-    lower = np.where(keep, approx - slack[:stop], -np.inf)
-    upper = np.where(keep, approx + slack[:stop], -np.inf)
+    extra = spread[:stop] * rounding
+    lower = np.where(keep, approx - slack[:stop] - extra, -np.inf)
+    upper = np.where(keep, approx + slack[:stop] + extra, -np.inf)
     threshold = np.sort(lower)[-k] if k <= stop else -np.inf
     return np.flatnonzero(keep & (upper >= threshold)), threshold
