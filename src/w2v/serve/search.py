@@ -134,7 +134,7 @@ class SharedScan:
         self.codes = codes
         n = len(codes)
         # Where the processor has AVX-512 VNNI, the queries are rounded to int8 too and scored with exact
-        # integer products (1.5x the float kernel); the rounding is given back as a bound (``rounding``).
+        # integer products (1.4x the float kernel); the rounding is given back as a bound (``rounding``).
         self._int8 = _int8_scan() if int8 is None or int8 else None
         if int8 and self._int8 is None:
             raise RuntimeError("int8 scan unavailable on this processor or build")
