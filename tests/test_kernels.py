@@ -35,6 +35,17 @@ def test_sg_window_matches_reference():
     assert loss == pytest.approx(record["loss"], rel=1e-5)
 
 
+def _check_cbow_step(syn0, syn1, ref0, ref1, inputs, neu1e, cbow_mean, loss, record):
+    """Apply a CBOW window routine's input error as the kernel's loop does, then compare with the reference."""
+    if not cbow_mean:
+        neu1e /= len(inputs)
+    for c in inputs:
+        syn0[c] += neu1e
+    np.testing.assert_allclose(syn0, ref0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(syn1, ref1, rtol=1e-5, atol=1e-6)
+    assert loss == pytest.approx(record["loss"], rel=1e-5)
+
+
 @pytest.mark.parametrize("cbow_mean", [True, False])
 def test_cbow_window_matches_reference(cbow_mean):
     syn0, syn1 = _matrices(1)
@@ -48,13 +59,7 @@ def test_cbow_window_matches_reference(cbow_mean):
     gvec = np.zeros(3, np.float32)
     neu1e = np.zeros(D, np.float32)
     loss = _cbow_window(h.astype(np.float32), syn1, tgt, lab, 3, np.float32(0.05), gvec, neu1e, True)
-    if not cbow_mean:
-        neu1e /= 3
-    for c in inputs:
-        syn0[c] += neu1e
-    np.testing.assert_allclose(syn0, ref0, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(syn1, ref1, rtol=1e-5, atol=1e-6)
-    assert loss == pytest.approx(record["loss"], rel=1e-5)
+    _check_cbow_step(syn0, syn1, ref0, ref1, inputs, neu1e, cbow_mean, loss, record)
 
 
 def _run_job(sentence, syn0, syn1neg, syn1, sg, hs, negative, noise_word, window=1, cbow_mean=True, lockf=None):
@@ -180,13 +185,7 @@ def test_cbow_softmax_window_matches_reference(cbow_mean):
     gvec = np.zeros(V, np.float32)
     neu1e = np.zeros(D, np.float32)
     loss = _cbow_softmax_window(h, syn1, 4, np.float32(0.05), gvec, neu1e, True)
-    if not cbow_mean:
-        neu1e /= 3
-    for c in inputs:
-        syn0[c] += neu1e
-    np.testing.assert_allclose(syn0, ref0, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(syn1, ref1, rtol=1e-5, atol=1e-6)
-    assert loss == pytest.approx(record["loss"], rel=1e-5)
+    _check_cbow_step(syn0, syn1, ref0, ref1, inputs, neu1e, cbow_mean, loss, record)
 
 
 def _run_softmax_job(sentence, syn0, syn1softmax, sg, window, lockf=None, seed=7):

@@ -564,7 +564,7 @@ class Word2Vec:
         own output layer ``syn1softmax``, whose softmax is the distribution it was trained on)."""
         if self.negative:
             output = self.syn1neg
-        elif getattr(self, "softmax", 0):
+        elif self.softmax:
             output = self.syn1softmax
         else:
             raise ModelStateError("predict_output_word needs a negative-sampling model (negative > 0) or a "
