@@ -94,6 +94,7 @@ def main(argv=None):
     ap.add_argument("--hidden", type=int)
     ap.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"))
     ap.add_argument("--samples", type=int)
+    ap.add_argument("--exact-epochs", type=int, help="the last N epochs with the exact softmax")
     ap.add_argument("--batch-size", type=int)
     ap.add_argument("--alpha", type=float)
     ap.add_argument("--dropout", type=float)
@@ -109,7 +110,7 @@ def main(argv=None):
 
         args.corpus = demo_corpus_path()
     neural = {name: getattr(args, name) for name in ("vector_size", "hidden", "objective", "samples", "batch_size",
-                                                      "alpha", "dropout", "workers") if getattr(args, name) is not None}
+                                                      "alpha", "dropout", "workers", "exact_epochs") if getattr(args, name) is not None}
     if args.direct is not None:
         neural["direct"] = bool(args.direct)
     gflops = sgemm_gflops(None)   # the machine's rate, all cores (training: one BLAS thread per training thread)

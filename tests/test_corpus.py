@@ -108,3 +108,22 @@ def test_large_corpora_spill_to_disk_and_encode_the_same():
     index = {f"w{i}": i for i in range(0, 50, 2)}
     for a, b in zip(in_memory.encode(index), spilled.encode(index)):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("spill", [False, True])
+def test_compiled_encoder_matches_the_numpy_reference(tmp_path, spill):
+    rng = np.random.default_rng(3)
+    lengths = rng.integers(1, 40, 500)
+    ids = rng.integers(0, 300, int(lengths.sum())).astype(np.int32)
+    remap = np.where(rng.random(300) < 0.3, -1, rng.permutation(300)).astype(np.int32)
+    remap[ids[:lengths[0]]] = -1          # a first sentence made only of dropped words
+    if spill:
+        path = tmp_path / "ids.bin"
+        ids.tofile(path)
+        ids = np.memmap(path, dtype=np.int32, mode="r", shape=ids.shape)
+    fast = corpus.encode_with(remap, ids, lengths)
+    reference = corpus.encode_with_reference(remap, ids, lengths)
+    assert fast[1][1] == 0
+    for a, b in zip(fast, reference):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)

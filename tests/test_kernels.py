@@ -62,7 +62,8 @@ def test_cbow_window_matches_reference(cbow_mean):
     _check_cbow_step(syn0, syn1, ref0, ref1, inputs, neu1e, cbow_mean, loss, record)
 
 
-def _run_job(sentence, syn0, syn1neg, syn1, sg, hs, negative, noise_word, window=1, cbow_mean=True, lockf=None):
+def _run_job(sentence, syn0, syn1neg, syn1, sg, hs, negative, noise_word, window=1, cbow_mean=True, lockf=None,
+             hot_rows=0, hot_sync=1):
     """train_job on one sentence, no subsampling, no window shrinking, all negatives = noise_word."""
     ids = np.array(sentence, np.int32)
     offsets = np.array([0, len(ids)], np.int64)
@@ -76,18 +77,25 @@ def _run_job(sentence, syn0, syn1neg, syn1, sg, hs, negative, noise_word, window
         points, codes, lengths = np.zeros((1, 0), np.int32), np.zeros((1, 0), np.uint8), np.zeros(1, np.int32)
     state = training_state(ids, offsets, syn0, syn1neg, syn1, lockf, keep, accept, alias, points, codes, lengths,
                            sg=sg, hs=hs, negative=negative, window=window, shrink=False, cbow_mean=cbow_mean,
-                           compute_loss=True)
+                           compute_loss=True, hot_rows=hot_rows, hot_sync=hot_sync)
     effective, loss = train_job(state, np.arange(1), job(0, 1, 0.05, 0.05, 7))
     assert effective == len(ids)
     return vocab.huffman_tree(counts), loss
 
 
+# hot: (rows, merge period) of the per-job copies of the most shared output rows (several threads);
+# in one thread the copies merged back must give the reference's updates, however often they merge
+HOT = [(0, 1), (4, 1), (4, 2), (4, 1000)]
+
+
+@pytest.mark.parametrize("hot", HOT)
 @pytest.mark.parametrize("sg", [True, False])
-def test_train_job_negative_sampling_matches_reference(sg):
+def test_train_job_negative_sampling_matches_reference(sg, hot):
     sentence = [3, 5, 8, 2]
     syn0, syn1neg = _matrices(2)
     ref0, ref1 = syn0.copy(), syn1neg.copy()
-    _run_job(sentence, syn0, syn1neg, np.zeros((1, D), np.float32), sg, False, 3, noise_word=10, window=1)
+    _run_job(sentence, syn0, syn1neg, np.zeros((1, D), np.float32), sg, False, 3, noise_word=10, window=1,
+             hot_rows=hot[0], hot_sync=hot[1])
     for i, word in enumerate(sentence):
         inputs = [sentence[j] for j in reference.window_positions(len(sentence), i, 1)]
         if sg:
@@ -98,13 +106,14 @@ def test_train_job_negative_sampling_matches_reference(sg):
     np.testing.assert_allclose(syn1neg, ref1, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize("hot", HOT)
 @pytest.mark.parametrize("sg", [True, False])
-def test_train_job_hierarchical_softmax_matches_reference(sg):
+def test_train_job_hierarchical_softmax_matches_reference(sg, hot):
     sentence = [0, 4, 9, 1, 4]
     syn0, syn1 = _matrices(3)
     ref0, ref1 = syn0.copy(), syn1.copy()
     (points, codes, lengths), _ = _run_job(sentence, syn0, np.zeros((1, D), np.float32), syn1, sg, True, 0,
-                                           noise_word=0, window=2)
+                                           noise_word=0, window=2, hot_rows=hot[0], hot_sync=hot[1])
     for i, word in enumerate(sentence):
         inputs = [sentence[j] for j in reference.window_positions(len(sentence), i, 2)]
         path, bits = points[word, :lengths[word]], codes[word, :lengths[word]]

@@ -21,6 +21,17 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+#: Output rows every window writes (the top of the Huffman tree, the most frequent words'
+#: rows for negative sampling) are, with several threads, written by every core in turn: each
+#: write moves the row's cache lines between cores.  Measured on 2 cores (bench/bench_kernel.py,
+#: bench/RESULTS.md), two threads sharing the matrices ran hierarchical softmax at 1.2x
+#: (skip-gram) and 0.9x (CBOW) one thread's speed, and at 1.9-2.0x with private matrices.  So
+#: each job keeps its own copy of these rows and adds what it changed to the shared rows every
+#: HOT_SYNC centre words (Hogwild with a short delay on a few rows): 1.8x and 1.7x.  One
+#: thread trains on the shared rows directly (no copies: repeatable and the same as before).
+HOT_ROWS = 256
+HOT_SYNC = 1024
+
 #: Everything the kernel reads and writes during one ``train()`` call, by name.  Numba
 #: compiles a namedtuple argument to a struct, so a field cannot be passed in the wrong
 #: place; build it with :func:`training_state`, which fixes the scalar types (one
@@ -34,7 +45,8 @@ TrainState = namedtuple("TrainState", [
     "points", "codes", "code_lengths",          # Huffman paths (hierarchical softmax)
     "sg", "hs", "negative", "window", "shrink", "cbow_mean", "compute_loss",
     "syn1softmax", "softmax",                   # output rows and switch of the full softmax (one row per word)
-])
+    "hot_rows", "hot_sync",                     # per-job copies of the most shared output rows (0: none), and
+])                                              # how many centre words between merges
 
 #: One job: sentences order[begin:end] of the epoch's order, the learning rate falling
 #: from alpha_begin to alpha_end across it, and the seed of its random numbers.
@@ -42,8 +54,12 @@ Job = namedtuple("Job", "begin end alpha_begin alpha_end seed")
 
 def training_state(ids, offsets, syn0, syn1neg, syn1, lockf, keep, neg_accept, neg_alias, points, codes,
                    code_lengths, sg, hs, negative, window, shrink, cbow_mean, compute_loss, syn1softmax=None,
-                   softmax=False):
-    """A :class:`TrainState` with the kernel's types (missing matrices become 1-row placeholders)."""
+                   softmax=False, hot_rows=0, hot_sync=HOT_SYNC):
+    """A :class:`TrainState` with the kernel's types (missing matrices become 1-row placeholders).
+
+    ``hot_rows`` > 0 (for several threads; see :data:`HOT_ROWS`) gives each job its own copy of
+    that many of the most used output rows, merged into the shared matrix every ``hot_sync``
+    centre words and at the job's end."""
     d = syn0.shape[1]
     empty = np.zeros((1, d), np.float32)
     return TrainState(
@@ -51,7 +67,7 @@ def training_state(ids, offsets, syn0, syn1neg, syn1, lockf, keep, neg_accept, n
         np.ones(1, np.float32) if lockf is None else np.ascontiguousarray(lockf, np.float32),
         keep, neg_accept, neg_alias, points, codes, code_lengths,
         bool(sg), bool(hs), int(negative), int(window), bool(shrink), bool(cbow_mean), bool(compute_loss),
-        empty if syn1softmax is None else syn1softmax, bool(softmax))
+        empty if syn1softmax is None else syn1softmax, bool(softmax), np.int64(hot_rows), np.int64(hot_sync))
 
 
 def job(begin, end, alpha_begin, alpha_end, seed):
@@ -363,6 +379,37 @@ def _add_locked(syn0, c, vec, lockf):
         syn0[c, j] += f * vec[j]
 
 
+@njit(inline="always")
+def _split_hot(tgt, lab, k, lo, n_hot, htgt, hlab):
+    """Move the targets in rows [lo, lo + n_hot) to ``htgt``/``hlab`` (as local row numbers), keeping
+    the others in order at the front of ``tgt``/``lab``.  Returns (hot count, other count)."""
+    kh = 0
+    kc = 0
+    for t in range(k):
+        o = tgt[t]
+        if lo <= o < lo + n_hot:
+            htgt[kh] = o - lo
+            hlab[kh] = lab[t]
+            kh += 1
+        else:
+            tgt[kc] = o
+            lab[kc] = lab[t]
+            kc += 1
+    return kh, kc
+
+
+@njit(fastmath=_FAST, inline="always")
+def _merge_hot(shared, lo, local, base):
+    """Add what this job changed in its copies (local - base) to the shared rows, and take the
+    shared rows (with the other threads' changes) as the new copies."""
+    for r in range(local.shape[0]):
+        for j in range(local.shape[1]):
+            v = shared[lo + r, j] + (local[r, j] - base[r, j])
+            shared[lo + r, j] = v
+            local[r, j] = v
+            base[r, j] = v
+
+
 @njit(nogil=True, cache=True)
 def train_job(st, order, job):
     """Train on sentences ``order[job.begin]`` … ``order[job.end - 1]`` of the :class:`TrainState` ``st``.
@@ -375,13 +422,14 @@ def train_job(st, order, job):
     return _train_job(st.ids, st.offsets, order, job.begin, job.end, st.syn0, st.syn1neg, st.syn1, st.lockf,
                       st.keep, st.neg_accept, st.neg_alias, st.points, st.codes, st.code_lengths,
                       st.sg, st.hs, st.negative, st.window, st.shrink, st.cbow_mean,
-                      job.alpha_begin, job.alpha_end, job.seed, st.compute_loss, st.syn1softmax, st.softmax)
+                      job.alpha_begin, job.alpha_end, job.seed, st.compute_loss, st.syn1softmax, st.softmax,
+                      st.hot_rows, st.hot_sync)
 
 
 @njit(nogil=True, cache=True, fastmath=_FAST)
 def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, keep, neg_accept, neg_alias,
                points, codes, code_lengths, sg, hs, negative, window, shrink, cbow_mean,
-               alpha_begin, alpha_end, seed, compute_loss, syn1softmax, softmax):
+               alpha_begin, alpha_end, seed, compute_loss, syn1softmax, softmax, hot_rows, hot_sync):
     locked = lockf.shape[0] > 1
     d = syn0.shape[1]
     state = np.uint64(seed) | np.uint64(1)
@@ -403,6 +451,18 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
     err = np.empty((width, d), np.float32)
     h = np.empty(d, np.float32)
     neu1e = np.empty(d, np.float32)
+    # this job's copies of the most shared output rows: negative sampling's first rows (the most
+    # frequent words), hierarchical softmax's last (the top of the Huffman tree)
+    n_neg_hot = min(hot_rows, syn1neg.shape[0]) if negative else 0
+    n_hs_hot = min(hot_rows, syn1.shape[0]) if hs else 0
+    hs_lo = syn1.shape[0] - n_hs_hot
+    neg_hot = syn1neg[:n_neg_hot].copy()
+    neg_base = neg_hot.copy()
+    hs_hot = syn1[hs_lo:].copy()
+    hs_base = hs_hot.copy()
+    htgt = np.empty(kmax, np.int32)
+    hlab = np.empty(kmax, np.float32)
+    since_merge = 0
     done = 0
     effective = 0
     loss = 0.0
@@ -423,6 +483,12 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
             n += 1
         effective += n
         for i in range(n):
+            if hot_rows:
+                since_merge += 1
+                if since_merge >= hot_sync:
+                    _merge_hot(syn1neg, 0, neg_hot, neg_base)
+                    _merge_hot(syn1, hs_lo, hs_hot, hs_base)
+                    since_merge = 0
             word = sentence[i]
             span = window
             if shrink:
@@ -441,13 +507,17 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                 for a in range(m):
                     for j in range(d):
                         err[a, j] = 0.0
+                # the targets in this job's row copies and the others: two calls, the same updates
                 if hs:
                     k = _hs_targets(word, points, codes, code_lengths, tgt, lab)
+                    kh, k = _split_hot(tgt, lab, k, hs_lo, n_hs_hot, htgt, hlab)
+                    loss += _sg_window(syn0, hs_hot, ctx, m, htgt, hlab, kh, alpha, grad, err, compute_loss)
                     loss += _sg_window(syn0, syn1, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
                 if negative:
                     state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
-                    loss += _sg_window(syn0, syn1neg, ctx, m, tgt, lab, negative + 1, alpha, grad, err,
-                                       compute_loss)
+                    kh, k = _split_hot(tgt, lab, negative + 1, 0, n_neg_hot, htgt, hlab)
+                    loss += _sg_window(syn0, neg_hot, ctx, m, htgt, hlab, kh, alpha, grad, err, compute_loss)
+                    loss += _sg_window(syn0, syn1neg, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
                 if softmax:
                     loss += _sg_softmax_window(syn0, syn1softmax, ctx, m, word, alpha, grad, err, compute_loss)
                 if locked:
@@ -472,11 +542,14 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                         h[j] *= inv
                 if hs:
                     k = _hs_targets(word, points, codes, code_lengths, tgt, lab)
+                    kh, k = _split_hot(tgt, lab, k, hs_lo, n_hs_hot, htgt, hlab)
+                    loss += _cbow_window(h, hs_hot, htgt, hlab, kh, alpha, grad[0], neu1e, compute_loss)
                     loss += _cbow_window(h, syn1, tgt, lab, k, alpha, grad[0], neu1e, compute_loss)
                 if negative:
                     state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
-                    loss += _cbow_window(h, syn1neg, tgt, lab, negative + 1, alpha, grad[0], neu1e,
-                                         compute_loss)
+                    kh, k = _split_hot(tgt, lab, negative + 1, 0, n_neg_hot, htgt, hlab)
+                    loss += _cbow_window(h, neg_hot, htgt, hlab, kh, alpha, grad[0], neu1e, compute_loss)
+                    loss += _cbow_window(h, syn1neg, tgt, lab, k, alpha, grad[0], neu1e, compute_loss)
                 if softmax:
                     loss += _cbow_softmax_window(h, syn1softmax, word, alpha, grad[0], neu1e, compute_loss)
                 if not cbow_mean:  # a summed input spreads its error over its words
@@ -491,6 +564,8 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                         c = ctx[a]
                         for j in range(d):
                             syn0[c, j] += neu1e[j]
+    _merge_hot(syn1neg, 0, neg_hot, neg_base)
+    _merge_hot(syn1, hs_lo, hs_hot, hs_base)
     return effective, loss
 
 

@@ -29,7 +29,7 @@ from .data import LMError
 DEFAULTS = {
     "context": 2, "vector_size": 60, "hidden": 100, "direct": False, "min_count": 5, "max_final_vocab": None,
     "epochs": 10, "batch_size": 256, "alpha": 0.01, "min_alpha": 0.0001, "objective": "auto",
-    "samples": 256, "softmax_limit": 2048, "dropout": 0.3, "validation": 0.05, "max_validation_tokens": 50000,
+    "samples": 256, "softmax_limit": 2048, "exact_epochs": 0, "dropout": 0.3, "validation": 0.05, "max_validation_tokens": 50000,
     "patience": 2, "max_time": None, "seed": 1, "workers": None, "progress": None, "unicode_errors": "strict",
 }
 OBJECTIVES = ("auto", "softmax", "sampled", "nce")
@@ -61,6 +61,7 @@ def validate(params):
     whole("batch_size", 1)
     whole("samples", 1)
     whole("softmax_limit", 0)
+    whole("exact_epochs", 0)
     whole("max_validation_tokens", 1)
     whole("patience", 1)
     whole("seed", 0)
@@ -204,7 +205,7 @@ class LanguageModel:
         bar = progress_bar(total=self.epochs * n, unit="sample", unit_scale=True, smoothing=0.1,
                            disable=None if self.progress is None else not self.progress)
 
-        def run(order, part, rng_t, sums):
+        def run(order, part, rng_t, sums, objective):
             """Batches part, part + threads, ... of an epoch: one training thread (Hogwild between threads)."""
             scratch = {}
             for j in range(part, batches, threads):
@@ -250,10 +251,12 @@ class LanguageModel:
                 order = rng.permutation(n)
                 parts = [[0.0, 0] for _ in range(threads)]
                 rngs = rng.spawn(threads)
+                # the last exact_epochs epochs: the exact softmax, whatever trained before
+                this = "softmax" if epoch >= self.epochs - self.exact_epochs else objective
                 if threads == 1:
-                    run(order, 0, rngs[0], parts[0])
+                    run(order, 0, rngs[0], parts[0], this)
                 else:
-                    for job in [pool.submit(run, order, t, rngs[t], parts[t]) for t in range(threads)]:
+                    for job in [pool.submit(run, order, t, rngs[t], parts[t], this) for t in range(threads)]:
                         job.result()
                 loss_sum, loss_n = sum(p[0] for p in parts), sum(p[1] for p in parts)
                 record = {"epoch": epoch + 1, "loss": loss_sum / max(loss_n, 1), "samples": loss_n,

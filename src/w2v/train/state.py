@@ -1,7 +1,7 @@
 """The training state of a model: its matrices, tables and settings as the kernel's TrainState."""
 import numpy as np
 
-from ..kernels.train import training_state
+from ..kernels.train import HOT_ROWS, training_state
 
 
 def lock_factors(wv):
@@ -34,4 +34,5 @@ def state_of(model, ids, offsets, compute_loss):
                           model._keep, model._neg_accept, model._neg_alias,
                           model._points, model._codes, model._code_lengths,
                           model.sg, model.hs, model.negative, model.window, model.shrink_windows,
-                          model.cbow_mean, compute_loss, model.syn1softmax, model.softmax)
+                          model.cbow_mean, compute_loss, model.syn1softmax, model.softmax,
+                          hot_rows=HOT_ROWS if model.workers > 1 else 0)
