@@ -121,6 +121,21 @@ def test_sampled_objectives_learn_and_perplexity_stays_exact(objective):
     assert lm.perplexity(_planted(100, seed=1)) < 3.5
 
 
+def test_exact_epochs_finish_a_sampled_model_on_the_exact_softmax():
+    kw = dict(context=2, vector_size=16, hidden=32, min_count=1, epochs=4, batch_size=64, alpha=0.01,
+              objective="sampled", samples=3, progress=False, workers=1, patience=4)
+    sampled = LanguageModel(_planted(), **kw)
+    tuned = LanguageModel(_planted(), **kw, exact_epochs=2)
+    assert [r["objective"] for r in tuned.history] == ["sampled", "sampled", "softmax", "softmax"]
+    assert [r["objective"] for r in sampled.history] == ["sampled"] * 4
+    # the first epochs are the same run (same seed, one thread); the exact ones then differ
+    assert tuned.history[1]["loss"] == sampled.history[1]["loss"]
+    assert tuned.history[3]["validation_perplexity"] != sampled.history[3]["validation_perplexity"]
+    assert tuned.perplexity(_planted(100, seed=1)) < 3.5
+    back_kw = dict(tuned.get_params())
+    assert back_kw["exact_epochs"] == 2
+
+
 def test_seed_and_one_thread_are_repeatable():
     kw = dict(context=2, vector_size=8, hidden=8, min_count=1, epochs=2, progress=False, workers=1, seed=3)
     a = LanguageModel(_planted(200), **kw)

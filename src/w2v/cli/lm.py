@@ -60,7 +60,7 @@ def register(sub):
 
 
 _TRAINING = ("context", "vector_size", "hidden", "epochs", "min_count", "max_final_vocab", "objective", "samples",
-             "batch_size", "alpha", "dropout", "direct", "max_time", "workers", "seed")
+             "exact_epochs", "batch_size", "alpha", "dropout", "direct", "max_time", "workers", "seed")
 
 
 def _training_options(t):
@@ -76,6 +76,8 @@ def _training_options(t):
     t.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"),
                    help="training objective (default auto: exact softmax for small vocabularies)")
     t.add_argument("--samples", type=int, help="classes sampled per batch (sampled/nce; default 256)")
+    t.add_argument("--exact-epochs", type=int, metavar="N",
+                   help="train the last N epochs with the exact softmax (after sampled/nce; default 0)")
     t.add_argument("--batch-size", type=int)
     t.add_argument("--alpha", type=float, help="Adam learning rate (default 0.01)")
     t.add_argument("--dropout", type=float, help="dropout rate of the embeddings and hidden units while training (default 0.3)")

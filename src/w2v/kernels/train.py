@@ -19,7 +19,10 @@ subsampling and input updates are shared.
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 #: Output rows every window writes (the top of the Huffman tree, the most frequent words'
 #: rows for negative sampling) are, with several threads, written by every core in turn: each
@@ -379,6 +382,39 @@ def _add_locked(syn0, c, vec, lockf):
         syn0[c, j] += f * vec[j]
 
 
+@intrinsic
+def _prefetch_row(typingctx, matrix, row):
+    """Start loading row ``row`` of a 2-D C-contiguous matrix into the cache (one ``llvm.prefetch``
+    per 64-byte line), so that the window that needs it later does not wait for memory."""
+    sig = types.void(matrix, row)
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        zero = context.get_constant(types.intp, 0)
+        index = context.cast(builder, args[1], signature.args[1], types.intp)
+        ptr = cgutils.get_item_pointer2(context, builder, data=ary.data, shape=cgutils.unpack_tuple(builder, ary.shape),
+                                        strides=cgutils.unpack_tuple(builder, ary.strides), layout=aryty.layout,
+                                        inds=[index, zero], wraparound=False)
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+                                            "llvm.prefetch.p0")
+        base = builder.bitcast(ptr, i8p)
+        nbytes = builder.mul(builder.extract_value(ary.shape, 1),
+                             context.get_constant(types.intp, aryty.dtype.bitwidth // 8))
+        with cgutils.for_range_slice(builder, zero, nbytes, context.get_constant(types.intp, 64)) as (offset, _):
+            builder.call(fn, [builder.gep(base, [offset]), i32(0), i32(3), i32(1)])   # read, keep, data
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+#: Hierarchical softmax: the nodes of a Huffman path from this depth on are prefetched for the
+#: next centre word (the ones above are shared by so many words that they stay in cache).
+_PREFETCH_DEPTH = 4
+
+
 @njit(inline="always")
 def _split_hot(tgt, lab, k, lo, n_hot, htgt, hlab):
     """Move the targets in rows [lo, lo + n_hot) to ``htgt``/``hlab`` (as local row numbers), keeping
@@ -462,6 +498,11 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
     hs_base = hs_hot.copy()
     htgt = np.empty(kmax, np.int32)
     hlab = np.empty(kmax, np.float32)
+    # negative samples are drawn one window ahead, so their rows can be prefetched
+    ntgt = np.empty(negative + 1, np.int32)
+    nlab = np.empty(negative + 1, np.float32)
+    ctgt = np.empty(negative + 1, np.int32)
+    clab = np.empty(negative + 1, np.float32)
     since_merge = 0
     done = 0
     effective = 0
@@ -482,6 +523,8 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
             sentence[n] = w
             n += 1
         effective += n
+        if negative and n > 0:
+            state = _draw_negatives(state, ntgt, nlab, sentence[0], negative, neg_accept, neg_alias)
         for i in range(n):
             if hot_rows:
                 since_merge += 1
@@ -490,6 +533,24 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                     _merge_hot(syn1, hs_lo, hs_hot, hs_base)
                     since_merge = 0
             word = sentence[i]
+            if negative:
+                for t in range(negative + 1):
+                    ctgt[t] = ntgt[t]
+                    clab[t] = nlab[t]
+                if i + 1 < n:
+                    state = _draw_negatives(state, ntgt, nlab, sentence[i + 1], negative, neg_accept, neg_alias)
+                    for t in range(1, negative + 1):
+                        if ntgt[t] >= n_neg_hot:
+                            _prefetch_row(syn1neg, ntgt[t])
+            if i + 1 < n and not softmax:   # the next window's known rows, while this one computes
+                nxt = sentence[i + 1]
+                if negative and nxt >= n_neg_hot:
+                    _prefetch_row(syn1neg, nxt)
+                if hs:
+                    for t in range(_PREFETCH_DEPTH, code_lengths[nxt]):
+                        _prefetch_row(syn1, points[nxt, t])
+                if i + 1 + window < n:
+                    _prefetch_row(syn0, sentence[i + 1 + window])
             span = window
             if shrink:
                 state, bits = _next(state)
@@ -514,7 +575,9 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                     loss += _sg_window(syn0, hs_hot, ctx, m, htgt, hlab, kh, alpha, grad, err, compute_loss)
                     loss += _sg_window(syn0, syn1, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
                 if negative:
-                    state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
+                    for t in range(negative + 1):
+                        tgt[t] = ctgt[t]
+                        lab[t] = clab[t]
                     kh, k = _split_hot(tgt, lab, negative + 1, 0, n_neg_hot, htgt, hlab)
                     loss += _sg_window(syn0, neg_hot, ctx, m, htgt, hlab, kh, alpha, grad, err, compute_loss)
                     loss += _sg_window(syn0, syn1neg, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
@@ -546,7 +609,9 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                     loss += _cbow_window(h, hs_hot, htgt, hlab, kh, alpha, grad[0], neu1e, compute_loss)
                     loss += _cbow_window(h, syn1, tgt, lab, k, alpha, grad[0], neu1e, compute_loss)
                 if negative:
-                    state = _draw_negatives(state, tgt, lab, word, negative, neg_accept, neg_alias)
+                    for t in range(negative + 1):
+                        tgt[t] = ctgt[t]
+                        lab[t] = clab[t]
                     kh, k = _split_hot(tgt, lab, negative + 1, 0, n_neg_hot, htgt, hlab)
                     loss += _cbow_window(h, neg_hot, htgt, hlab, kh, alpha, grad[0], neu1e, compute_loss)
                     loss += _cbow_window(h, syn1neg, tgt, lab, k, alpha, grad[0], neu1e, compute_loss)

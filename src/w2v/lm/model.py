@@ -117,6 +117,8 @@ class LanguageModel:
       ``workers=1`` and a fixed ``seed`` training is repeatable bit for bit.
     * ``dropout``: the share of the concatenated embeddings and of the hidden units zeroed (and the
       rest scaled up) in each training step; none when predicting.
+    * ``exact_epochs``: the last that many of the ``epochs`` train with the exact softmax whatever
+      ``objective`` trained before (a sampled objective's model, fine-tuned on the exact one).
     """
 
     def __init__(self, sentences=None, corpus_file=None, *, validation_sentences=None, vocabulary=None,
@@ -259,7 +261,7 @@ class LanguageModel:
                     for job in [pool.submit(run, order, t, rngs[t], parts[t], this) for t in range(threads)]:
                         job.result()
                 loss_sum, loss_n = sum(p[0] for p in parts), sum(p[1] for p in parts)
-                record = {"epoch": epoch + 1, "loss": loss_sum / max(loss_n, 1), "samples": loss_n,
+                record = {"epoch": epoch + 1, "objective": this, "loss": loss_sum / max(loss_n, 1), "samples": loss_n,
                           "seconds": time.perf_counter() - started, "learning_rate": shared["lr"]}
                 if len(held):
                     ppl = perplexity_of(net.log_probabilities(self.params, v_ctx, v_y, threads=threads))

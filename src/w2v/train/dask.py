@@ -420,15 +420,17 @@ def train_round(shard, data, tables, run, version, delta, reset, spec, float16):
                         mix(spec.seed, spec.train_count, spec.epoch, 0xDA5C, shard, j))
             for j, (a, b) in zip(range(first, last), spans[first:last])]
     syn0, syn1neg, syn1 = replica.work
+    threads = spec.threads or _worker_threads()
     state = kernels.training_state(data.ids, data.offsets, syn0, syn1neg, syn1, tables.lockf, tables.keep,
                                    tables.neg_accept, tables.neg_alias, tables.points, tables.codes,
                                    tables.code_lengths, tables.sg, tables.hs, tables.negative, tables.window,
-                                   tables.shrink, tables.cbow_mean, tables.compute_loss)
+                                   tables.shrink, tables.cbow_mean, tables.compute_loss,
+                                   hot_rows=kernels.HOT_ROWS if threads > 1 else 0)
     plan = EpochPlan(spec.epoch, order, jobs, raw[first:last])
     effective = loss = 0.0
     replica.clean = False
     trained = time.perf_counter()
-    with ThreadExecutor(spec.threads or _worker_threads()) as pool:
+    with ThreadExecutor(threads) as pool:
         for result in pool.run_epoch(state, plan):
             effective += result.effective
             loss += result.loss
