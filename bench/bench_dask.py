@@ -12,7 +12,6 @@ analogies, 300k restriction), as bench_train.py does.  Traffic is what the round
 the shards' changed rows to the driver ("up") and the merged change to every shard ("down").
 """
 import argparse
-import gzip
 import json
 import logging
 import os
@@ -26,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared" / "data"
+sys.path.insert(0, str(HERE))
+from bench_train import SHARED, plain_corpus  # noqa: E402
 BASE = dict(vector_size=100, window=5, min_count=5, sample=1e-3, negative=5, seed=1, progress=False)
 
 
@@ -109,10 +109,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="w2v-bench-dask-")
     results = []
     try:
-        path = os.path.join(tmp, "corpus.txt")
-        opener = gzip.open if args.corpus.endswith(".gz") else open
-        with opener(args.corpus, "rb") as src, open(path, "wb") as dst:
-            shutil.copyfileobj(src, dst)
+        path = plain_corpus(args.corpus, tmp)
         sizes = [int(x) for x in args.workers.split(",") if x]
         combines = args.combine.split(",")
         extra = {"sync_words": args.sync_words} if args.sync_words else {}

@@ -13,7 +13,6 @@ first, each run in a fresh subprocess (bench_train.py's child). Quality is score
 seeds); a cell is at parity when w2v's median is no more than the noise below gensim's median.
 """
 import argparse
-import gzip
 import json
 import os
 import shutil
@@ -24,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_train import SHARED, machine, run_child  # noqa: E402
+from bench_train import SHARED, machine, plain_corpus, run_child  # noqa: E402
 
 MEASURES = ("ws353", "simlex", "analogy")
 CELLS = {"sg-ns": ("sg", 0, 5), "sg-hs": ("sg", 1, 0), "cbow-ns": ("cbow", 0, 5), "cbow-hs": ("cbow", 1, 0)}
@@ -99,10 +98,7 @@ def main():
             "analogies": str(SHARED / "eval" / "questions-words.txt")}
     tmp = tempfile.mkdtemp(prefix="w2v-matrix-")
     try:
-        path = os.path.join(tmp, "corpus.txt")
-        with gzip.open(args.corpus, "rb") if args.corpus.endswith(".gz") else open(args.corpus, "rb") as src, \
-                open(path, "wb") as dst:
-            shutil.copyfileobj(src, dst)
+        path = plain_corpus(args.corpus, tmp)
         subprocess.run([sys.executable, "-c", "import w2v\nfor sg in (0, 1):\n for hs in (0, 1):\n"
                         "  w2v.Word2Vec([['a','b','c']]*50, min_count=1, epochs=1, progress=False, sg=sg, hs=hs,"
                         " negative=0 if hs else 5)"], check=True)

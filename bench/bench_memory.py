@@ -9,7 +9,6 @@ the vocabulary scan, the training (whose first call loads or compiles the kernel
 vectors copied out.  The differences between stages say what each stage costs.
 """
 import argparse
-import gzip
 import json
 import os
 import shutil
@@ -19,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_train import SHARED, machine  # noqa: E402
+from bench_train import SHARED, machine, plain_corpus  # noqa: E402
 
 CHILD = r"""
 import json, sys
@@ -80,10 +79,7 @@ def main():
         sys.exit(f"corpus not found: {args.corpus}")
     tmp = tempfile.mkdtemp(prefix="w2v-mem-")
     try:
-        path = os.path.join(tmp, "corpus.txt")
-        with gzip.open(args.corpus, "rb") if args.corpus.endswith(".gz") else open(args.corpus, "rb") as src, \
-                open(path, "wb") as dst:
-            shutil.copyfileobj(src, dst)
+        path = plain_corpus(args.corpus, tmp)
         print(machine())
         print(f"corpus {args.corpus}; {args.mode}, dim 100, window 5, min_count 5, 2 workers, "
               f"{args.epochs} epoch(s)")

@@ -76,6 +76,14 @@ def _env(impl, before):
     return dict(os.environ, PYTHONPATH=os.pathsep.join([before, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
 
 
+def plain_corpus(corpus, folder):
+    """``corpus`` (plain or .gz) decompressed once into ``folder``/corpus.txt, which every tool reads."""
+    path = os.path.join(folder, "corpus.txt")
+    with (gzip.open if corpus.endswith(".gz") else open)(corpus, "rb") as src, open(path, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return path
+
+
 def run_child(impl, mode, path, cfg, before=None):
     out = subprocess.run([sys.executable, "-c", CHILD, impl, mode, path, json.dumps(cfg)],
                          capture_output=True, text=True, check=False, env=_env(impl, before))
@@ -149,10 +157,7 @@ def main():
            "analogies": str(SHARED / "eval" / "questions-words.txt")}
     tmp = tempfile.mkdtemp(prefix="w2v-bench-")
     try:
-        path = os.path.join(tmp, "corpus.txt")
-        opener = gzip.open if args.corpus.endswith(".gz") else open
-        with opener(args.corpus, "rb") as src, open(path, "wb") as dst:
-            shutil.copyfileobj(src, dst)
+        path = plain_corpus(args.corpus, tmp)
         # warm numba's cache so compilation is not timed
         for impl in ["w2v"] + (["w2v-before"] if args.w2v_before else []):
             subprocess.run([sys.executable, "-c", "import w2v; w2v.Word2Vec([['a','b','c']]*50, min_count=1, "

@@ -28,7 +28,7 @@ from numba.extending import intrinsic
 #: rows for negative sampling) are, with several threads, written by every core in turn: each
 #: write moves the row's cache lines between cores.  Measured on 2 cores (bench/bench_kernel.py,
 #: bench/RESULTS.md), two threads sharing the matrices ran hierarchical softmax at 1.2x
-#: (skip-gram) and 0.9x (CBOW) one thread's speed, and at 1.9-2.0x with private matrices.  So
+#: (skip-gram) and 0.8-0.9x (CBOW) one thread's speed, and at 1.9-2.0x with private matrices.  So
 #: each job keeps its own copy of these rows and adds what it changed to the shared rows every
 #: HOT_SYNC centre words (Hogwild with a short delay on a few rows): 1.8x and 1.7x.  One
 #: thread trains on the shared rows directly (no copies: repeatable and the same as before).
@@ -498,7 +498,8 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
     hs_base = hs_hot.copy()
     htgt = np.empty(kmax, np.int32)
     hlab = np.empty(kmax, np.float32)
-    # negative samples are drawn one window ahead, so their rows can be prefetched
+    # negative samples are drawn one window ahead (n...), so their rows can be prefetched; this
+    # window's (c...) are split in place between the row copies and the shared rows
     ntgt = np.empty(negative + 1, np.int32)
     nlab = np.empty(negative + 1, np.float32)
     ctgt = np.empty(negative + 1, np.int32)
@@ -575,12 +576,9 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                     loss += _sg_window(syn0, hs_hot, ctx, m, htgt, hlab, kh, alpha, grad, err, compute_loss)
                     loss += _sg_window(syn0, syn1, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
                 if negative:
-                    for t in range(negative + 1):
-                        tgt[t] = ctgt[t]
-                        lab[t] = clab[t]
-                    kh, k = _split_hot(tgt, lab, negative + 1, 0, n_neg_hot, htgt, hlab)
+                    kh, k = _split_hot(ctgt, clab, negative + 1, 0, n_neg_hot, htgt, hlab)
                     loss += _sg_window(syn0, neg_hot, ctx, m, htgt, hlab, kh, alpha, grad, err, compute_loss)
-                    loss += _sg_window(syn0, syn1neg, ctx, m, tgt, lab, k, alpha, grad, err, compute_loss)
+                    loss += _sg_window(syn0, syn1neg, ctx, m, ctgt, clab, k, alpha, grad, err, compute_loss)
                 if softmax:
                     loss += _sg_softmax_window(syn0, syn1softmax, ctx, m, word, alpha, grad, err, compute_loss)
                 if locked:
@@ -609,12 +607,9 @@ def _train_job(ids, offsets, order, q_begin, q_end, syn0, syn1neg, syn1, lockf, 
                     loss += _cbow_window(h, hs_hot, htgt, hlab, kh, alpha, grad[0], neu1e, compute_loss)
                     loss += _cbow_window(h, syn1, tgt, lab, k, alpha, grad[0], neu1e, compute_loss)
                 if negative:
-                    for t in range(negative + 1):
-                        tgt[t] = ctgt[t]
-                        lab[t] = clab[t]
-                    kh, k = _split_hot(tgt, lab, negative + 1, 0, n_neg_hot, htgt, hlab)
+                    kh, k = _split_hot(ctgt, clab, negative + 1, 0, n_neg_hot, htgt, hlab)
                     loss += _cbow_window(h, neg_hot, htgt, hlab, kh, alpha, grad[0], neu1e, compute_loss)
-                    loss += _cbow_window(h, syn1neg, tgt, lab, k, alpha, grad[0], neu1e, compute_loss)
+                    loss += _cbow_window(h, syn1neg, ctgt, clab, k, alpha, grad[0], neu1e, compute_loss)
                 if softmax:
                     loss += _cbow_softmax_window(h, syn1softmax, word, alpha, grad[0], neu1e, compute_loss)
                 if not cbow_mean:  # a summed input spreads its error over its words
