@@ -99,6 +99,7 @@ def main(argv=None):
     ap.add_argument("--alpha", type=float)
     ap.add_argument("--dropout", type=float)
     ap.add_argument("--direct", type=int, choices=(0, 1))
+    ap.add_argument("--schedule", choices=("linear", "halving"), help="learning-rate schedule (default: the model's)")
     ap.add_argument("--workers", type=int, help="training threads (default: the model's)")
     ap.add_argument("--json", metavar="PATH")
     ap.add_argument("--profile", type=int, metavar="CLASSES", help="only profile one sampled-softmax step")
@@ -110,7 +111,8 @@ def main(argv=None):
 
         args.corpus = demo_corpus_path()
     neural = {name: getattr(args, name) for name in ("vector_size", "hidden", "objective", "samples", "batch_size",
-                                                      "alpha", "dropout", "workers", "exact_epochs") if getattr(args, name) is not None}
+                                                      "alpha", "dropout", "workers", "exact_epochs", "schedule")
+              if getattr(args, name) is not None}
     if args.direct is not None:
         neural["direct"] = bool(args.direct)
     gflops = sgemm_gflops(None)   # the machine's rate, all cores (training: one BLAS thread per training thread)
@@ -145,7 +147,9 @@ def main(argv=None):
         frac = tr["samples_per_second"] * tr["flops_per_sample"] / (gflops * 1e9)
         rows.append({"model": f"neural context {context} ({tr['objective']}, {tr['epochs']} epochs, "
                               f"stopped by {tr['stopped']})", "perplexity": ppl, "seconds": tr["seconds"],
-                     "samples_per_second": tr["samples_per_second"], "sgemm_fraction": frac})
+                     "samples_per_second": tr["samples_per_second"], "sgemm_fraction": frac,
+                     "history": [{k: r[k] for k in ("epoch", "seconds", "learning_rate", "validation_perplexity")}
+                                 for r in lm.history]})
         print(rows[-1], flush=True)
         ng = ngrams[context + 1]
         mix = MixtureModel(lm, ng)

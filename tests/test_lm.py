@@ -1,3 +1,4 @@
+import math
 import random
 import warnings
 
@@ -24,10 +25,12 @@ def _planted(sentences=600, seed=0):
 @pytest.mark.parametrize("fast", [False, True])
 @pytest.mark.parametrize("objective", ["softmax", "sampled", "nce"])
 @pytest.mark.parametrize("direct", [False, True])
-def test_gradients_match_finite_differences(objective, direct, fast, dropout):
+@pytest.mark.parametrize("tied", [False, True])
+def test_gradients_match_finite_differences(objective, direct, fast, dropout, tied):
     rng = np.random.default_rng(0)
     classes, context = 9, 2
-    p = net.init_params(classes + 1, classes, context, 4, 5, direct, rng.normal(size=classes), rng, np.float64)
+    p = net.init_params(classes + 1, classes, context, 4, 5, direct, rng.normal(size=classes), rng, np.float64,
+                        tied=tied)
     for k in p:
         p[k] += rng.normal(scale=0.3, size=p[k].shape)
     ctx = rng.integers(0, classes + 1, (7, context))
@@ -53,9 +56,9 @@ def test_gradients_match_finite_differences(objective, direct, fast, dropout):
             assert (up - down) / (2 * eps) == pytest.approx(grads[name].reshape(-1)[i], abs=1e-6, rel=1e-4), name
 
 
-def _random_problem(dtype, classes=40, context=3, B=33, k=17, direct=True, seed=0):
+def _random_problem(dtype, classes=40, context=3, B=33, k=17, direct=True, seed=0, tied=False):
     rng = np.random.default_rng(seed)
-    p = net.init_params(classes + 3, classes, context, 6, 7, direct, rng.normal(size=classes), rng, dtype)
+    p = net.init_params(classes + 3, classes, context, 6, 7, direct, rng.normal(size=classes), rng, dtype, tied=tied)
     for name in p:
         p[name] += rng.normal(scale=0.5, size=p[name].shape).astype(dtype)
     ctx = rng.integers(0, classes + 3, (B, context))
@@ -68,9 +71,9 @@ def _random_problem(dtype, classes=40, context=3, B=33, k=17, direct=True, seed=
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-5)])
 @pytest.mark.parametrize("objective", ["softmax", "sampled", "nce"])
-@pytest.mark.parametrize("direct", [False, True])
-def test_fused_kernels_match_the_numpy_reference(objective, direct, dtype, tol):
-    p, ctx, y, sampled, log_kq = _random_problem(dtype, direct=direct)
+@pytest.mark.parametrize("direct,tied", [(False, False), (True, False), (False, True)])
+def test_fused_kernels_match_the_numpy_reference(objective, direct, tied, dtype, tol):
+    p, ctx, y, sampled, log_kq = _random_problem(dtype, direct=direct, tied=tied)
     ref = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq)
     fast = net.loss_and_grads(p, ctx, y, objective, sampled, log_kq, fast=True)
     assert fast[0] == pytest.approx(ref[0], rel=tol)
@@ -81,15 +84,16 @@ def test_fused_kernels_match_the_numpy_reference(objective, direct, dtype, tol):
 
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
-def test_fused_adam_matches_the_reference(dtype, tol):
-    p, ctx, y, sampled, log_kq = _random_problem(dtype)
+@pytest.mark.parametrize("tied,decay", [(False, 0.0), (True, 0.5)])
+def test_fused_adam_matches_the_reference(dtype, tol, tied, decay):
+    p, ctx, y, sampled, log_kq = _random_problem(dtype, tied=tied)
     a, b = {k: v.copy() for k, v in p.items()}, {k: v.copy() for k, v in p.items()}
     opt_a, opt_b = net.Adam(a), net.Adam(b, fast=True)
     for step in range(4):   # rows repeat within a step (ctx, y, sampled) and differ between steps
         objective = ("softmax", "sampled", "nce")[step % 3]
         grads = net.loss_and_grads(a, ctx[step:], y[step:], objective, sampled, log_kq)
-        opt_a.step(a, *grads[1:], lr=0.01)
-        opt_b.step(b, *grads[1:], lr=0.01)
+        opt_a.step(a, *grads[1:], lr=0.01, weight_decay=decay)
+        opt_b.step(b, *grads[1:], lr=0.01, weight_decay=decay)
     for name in p:
         assert not np.array_equal(a[name], p[name]), name
         np.testing.assert_allclose(b[name], a[name], rtol=tol, atol=tol, err_msg=name)
@@ -134,6 +138,10 @@ def test_exact_epochs_finish_a_sampled_model_on_the_exact_softmax():
     assert tuned.perplexity(_planted(100, seed=1)) < 3.5
     back_kw = dict(tuned.get_params())
     assert back_kw["exact_epochs"] == 2
+    # the throughput's FLOPs count each epoch's own objective (half sampled, half exact here)
+    assert tuned.last_training["flops_per_sample"] == pytest.approx(
+        (tuned.flops_per_sample("sampled") + tuned.flops_per_sample("softmax")) / 2)
+    assert sampled.last_training["flops_per_sample"] == sampled.flops_per_sample("sampled")
 
 
 def test_seed_and_one_thread_are_repeatable():
@@ -217,3 +225,71 @@ def test_exact_log_probabilities_match_the_reference(threads):
     ref = net.log_probabilities_reference({k: v.astype(np.float64) for k, v in p.items()}, ctx, y)
     np.testing.assert_allclose(fast, ref, rtol=1e-5, atol=1e-5)
     assert np.exp(net.log_probabilities(p, ctx[:1].repeat(50, 0), np.arange(50))).sum() == pytest.approx(1, rel=1e-5)
+
+
+@pytest.mark.parametrize("objective", ["softmax", "sampled"])
+def test_tied_embeddings_learn_save_and_load(tmp_path, objective):
+    # tied: the classes score against their own rows of C through a projection, no output matrix U
+    lm = LanguageModel(_planted(), context=2, vector_size=16, hidden=32, min_count=1, epochs=8, batch_size=64,
+                       objective=objective, samples=6, tied=True, progress=False, workers=1)
+    assert "U" not in lm.params and lm.params["P"].shape == (32, 16)
+    assert lm.predict(["w3", "w4"])[0][0] == "w5"
+    assert lm.perplexity(_planted(100, seed=1)) < 3
+    lm.save(tmp_path / "tied.w2v")
+    back = LanguageModel.load(tmp_path / "tied.w2v")
+    assert back.tied and back.predict("w6 w7") == lm.predict("w6 w7")
+
+
+def test_average_and_weight_decay():
+    kw = dict(context=2, vector_size=8, hidden=8, min_count=1, epochs=3, progress=False, workers=1, seed=3,
+              validation=0.1)
+    plain = LanguageModel(_planted(300), **kw)
+    averaged = LanguageModel(_planted(300), average=2, **kw)
+    again = LanguageModel(_planted(300), average=2, **kw)
+    decayed = LanguageModel(_planted(300), weight_decay=1.0, **kw)
+    for k in plain.params:   # repeatable, and each option changes the result
+        np.testing.assert_array_equal(averaged.params[k], again.params[k])
+        assert not np.array_equal(averaged.params[k], plain.params[k]), k
+    # decoupled weight decay shrinks the weights, not the biases' role: smaller hidden weights than without
+    assert np.abs(decayed.params["H"]).sum() < np.abs(plain.params["H"]).sum()
+    test = _planted(100, seed=1)
+    assert averaged.perplexity(test) < 1.1 * plain.perplexity(test)
+    with pytest.raises(LMError, match="average"):
+        LanguageModel(average=-1)
+    with pytest.raises(LMError, match="weight_decay"):
+        LanguageModel(weight_decay=-0.1)
+
+
+def test_halving_schedule_keeps_alpha_until_a_plateau_then_halves():
+    lm = LanguageModel(_planted(400), context=2, vector_size=8, hidden=16, min_count=1, epochs=40, batch_size=64,
+                       alpha=0.01, schedule="halving", validation=0.1, progress=False, workers=1)
+    rates = [r["learning_rate"] for r in lm.history]
+    val = [r["validation_perplexity"] for r in lm.history]
+    first = next(i for i, r in enumerate(rates) if r < 0.01)
+    assert first >= 1 and all(r == 0.01 for r in rates[:first])
+    # halving starts after the first epoch that lowers the validation entropy by less than 0.3%
+    assert math.log(val[first - 1]) > 0.997 * math.log(min(val[:first - 1]))
+    assert all(math.log(v) <= 0.997 * math.log(min(val[:i])) for i, v in enumerate(val[:first - 1]) if i)
+    # (not below min_alpha)
+    assert rates[first:] == pytest.approx([max(0.01 / 2 ** (k + 1), 1e-4) for k in range(len(rates) - first)])
+    assert lm.last_training["stopped"] == "early stopping" and len(rates) < 40
+    assert val[-1] >= min(val)   # the epoch that ended it did not improve; the best parameters are kept
+    assert lm.perplexity(_planted(100, seed=1)) < 3
+    with pytest.raises(LMError, match="schedule"):
+        LanguageModel(schedule="cosine")
+
+
+def test_validation_sample_is_random_sentences_not_the_first_ones():
+    from w2v.lm import data
+
+    # a corpus ordered by source: 200 sentences of one kind, then 200 of another
+    corpus = [["a", "b", "c"]] * 200 + [["d", "e"]] * 200
+    vocab, sentences = data.read(corpus, None, 1, progress=False)
+    assert sentences.sample(10_000, 1) is sentences                 # all fit: all kept
+    part = sentences.sample(300, 1)
+    assert 250 <= part.tokens <= 300
+    kinds = {len(s) for s in np.split(part.ids, part.offsets[1:-1])}
+    assert kinds == {2, 3}                                          # both sources, not just the first
+    again = sentences.sample(300, 1)
+    np.testing.assert_array_equal(part.ids, again.ids)              # seeded
+    assert sentences.sample(1, 1).tokens in (3, 4)                  # at least one sentence

@@ -55,3 +55,10 @@ def test_train_options_reach_the_model(lm_file, tmp_path):
                  "--dropout", "0.1", "--workers", "1", "-q"]) == 0
     lm = LanguageModel.load(out)
     assert lm.direct and "W" in lm.params and lm.dropout == 0.1
+    out = tmp_path / "tied.w2v"
+    assert main(["lm", "train", str(corpus), "-o", str(out), "--min-count", "1", "--epochs", "2", "--tied",
+                 "--weight-decay", "0.05", "--average", "0.5", "--workers", "1", "-q"]) == 0
+    lm = LanguageModel.load(out)
+    assert lm.tied and "P" in lm.params and "U" not in lm.params
+    assert lm.weight_decay == 0.05 and lm.average == 0.5
+    assert default.tied == DEFAULTS["tied"] and default.average == DEFAULTS["average"]

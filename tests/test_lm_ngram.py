@@ -220,3 +220,67 @@ def test_evaluate_bad_input_is_one_line_exit_2(tmp_path, capsys):
     assert "context" in capsys.readouterr().err
     assert main(["lm", "evaluate", str(corpus), "--order", "0"]) == 2
     assert "order" in capsys.readouterr().err
+
+
+# -- the saved mixture, and the lm commands on any language-model file ----------------------------------
+def test_mixture_saves_and_loads_as_one_file(tmp_path):
+    from w2v.lm import load
+
+    corpus = _random_corpus(600, seed=4)
+    lm = LanguageModel(corpus, context=2, vector_size=8, hidden=16, min_count=1, epochs=2, progress=False,
+                       workers=1)
+    mix = MixtureModel(lm, NGramModel(corpus, order=3, vocabulary=lm.vocab), weight=0.3)
+    path = tmp_path / "mix.w2v"
+    mix.save(path)
+    back = MixtureModel.load(path)
+    assert back.weight == 0.3 and back.vocab.words == lm.vocab.words
+    valid = _random_corpus(50, seed=5)
+    np.testing.assert_array_equal(back.log_probabilities(valid), mix.log_probabilities(valid))
+    assert back.predict("a b", topn=3) == mix.predict("a b", topn=3)
+    assert back.generate("a", words=6, seed=3) == mix.generate("a", words=6, seed=3)
+    # any language-model file opens by what it holds; w2v.load reads the neural part's vectors
+    assert isinstance(load(path), MixtureModel)
+    lm.save(tmp_path / "lm.w2v")
+    mix.ngram.save(tmp_path / "ng.w2v")
+    assert isinstance(load(tmp_path / "lm.w2v"), LanguageModel)
+    assert isinstance(load(tmp_path / "ng.w2v"), NGramModel)
+    kv = w2v.load(path)
+    np.testing.assert_array_equal(kv["a"], lm.wv["a"])
+    with pytest.raises(FormatError, match="n-gram language model.*not a mixture"):
+        MixtureModel.load(tmp_path / "ng.w2v")
+
+
+def test_generate_from_the_ngram_model_and_the_mixture_follows_the_chain():
+    chain = [f"w{i}" for i in range(10)]
+    corpus = [chain[s:s + 5] for s in range(6)] * 40
+    ng = NGramModel(corpus, order=3, min_count=1)
+    assert ng.generate("w0 w1", words=3, temperature=0.1, seed=1) == ["w2", "w3", "w4"]
+    assert ng.generate("w0 w1", words=8, seed=2) == ng.generate("w0 w1", words=8, seed=2)
+    assert "<unk>" not in ng.generate("zz", words=30, temperature=3.0, seed=1)
+    with pytest.raises(LMError, match="temperature"):
+        ng.generate("w0", temperature=0)
+
+
+def test_evaluate_saves_the_mixture_the_lm_commands_use(tmp_path, capsys):
+    corpus = _write(tmp_path / "c.txt", _random_corpus(600, seed=6))
+    out = tmp_path / "mix.w2v"
+    assert main(["lm", "evaluate", str(corpus), "--min-count", "1", "--epochs", "2", "--vector-size", "8",
+                 "--hidden", "16", "--workers", "1", "-q", "--json", "-o", str(out)]) == 0
+    table = json.loads(capsys.readouterr().out)
+    mixture_row = table["rows"][2]
+    mix = MixtureModel.load(out)
+    assert mix.weight == pytest.approx(table["weight"])
+    assert main(["lm", "predict", str(out), "a b", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["word"] for r in rows] == [w for w, _ in mix.predict("a b")]
+    test = _write(tmp_path / "t.txt", _random_corpus(40, seed=7))
+    assert main(["lm", "perplexity", str(out), str(test), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["perplexity"] == pytest.approx(mix.perplexity(str(test)))
+    assert main(["lm", "generate", str(out), "a", "--words", "4"]) == 0
+    assert len(capsys.readouterr().out.split()) == 5
+    assert mixture_row["perplexity"] > 1
+    # an n-gram model file works with the same commands
+    ng = tmp_path / "ng.w2v"
+    mix.ngram.save(ng)
+    assert main(["lm", "predict", str(ng), "a b", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 5

@@ -331,6 +331,24 @@ def test_vectors_without_counts_or_context_matrix(tmp_path, model):
         assert get(f"{url}/api/pairs?sentence=a+b+c")[0] == 200
 
 
+def test_step_of_a_full_softmax_model_is_the_softmax_step_tables():
+    from w2v.illustrate import softmax_step_tables
+
+    sentences = [[f"w{(i + j) % 15}" for j in range(6)] for i in range(200)]
+    model = w2v.Word2Vec(sentences, vector_size=8, window=2, min_count=1, epochs=1, sg=1, softmax=1, negative=0,
+                         workers=1, seed=1)
+    with running_server(Explorer(model)) as url:
+        info = get(f"{url}/api/info")[1]
+        assert info["step"] and info["step_softmax"]
+        status, body, _ = get(f"{url}/api/step?input=w1&output=w2&alpha=0.1")
+    assert status == 200 and body["softmax"] and body["vocabulary"] == 15
+    result = softmax_step_tables(model, "w1", "w2", alpha=0.1)
+    assert body["output_words"] == result.output_words and body["columns"] == list(result.table.columns)
+    np.testing.assert_allclose([r[1:] for r in body["rows"]], result.table.iloc[:, 1:].to_numpy(), atol=1e-9)
+    np.testing.assert_allclose(body["context_after"], result.context_after, atol=1e-5)
+    assert body["others"]["words"] == 15 - len(result.output_words) and body["loss_after"] < body["loss"]
+
+
 def test_items_mode_with_names(tmp_path):
     rng = np.random.default_rng(0)
     sessions = [[f"A-{g * 10 + int(i)}" for i in rng.integers(0, 10, 8)] for g in rng.integers(0, 3, 300)]
@@ -398,6 +416,19 @@ def test_predict_with_a_real_language_model(tmp_path):
             [(w, round(p, 6)) for w, p in loaded.predict(["w3", "w4"], topn=3)]
         assert body["results"][0]["word"] == "w5"
         assert get(f"{url}/api/neighbors?word=w3&n=2")[0] == 200       # its word vectors, as any model
+    # a saved mixture serves its mixed predictions and the neural part's vectors
+    from w2v.lm import MixtureModel, NGramModel
+
+    mixture_path = tmp_path / "mix.w2v"
+    MixtureModel(lm, NGramModel(sentences, order=3, vocabulary=lm.vocab), weight=0.4).save(mixture_path)
+    mixture = load_for_serving(str(mixture_path))
+    assert isinstance(mixture, MixtureModel)
+    with running_server(Explorer(mixture, source=str(mixture_path))) as url:
+        assert get(f"{url}/api/info")[1]["kind"] == "lm"
+        body = get(f"{url}/api/predict?context=w3&context=w4&n=3")[1]
+        assert [(r["word"], r["probability"]) for r in body["results"]] == \
+            [(w, round(p, 6)) for w, p in mixture.predict(["w3", "w4"], topn=3)]
+        assert get(f"{url}/api/neighbors?word=w3&n=2")[0] == 200
 
 
 # -- access token, addresses, the command ---------------------------------------------------------

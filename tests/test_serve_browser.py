@@ -221,6 +221,26 @@ def test_next_word_prediction_as_you_type(tmp_path):
         assert page.console_errors == []
 
 
+def test_full_softmax_step_shows_the_prediction_over_every_word(tmp_path):
+    # a model trained with softmax=1: the step is the article's step before negative sampling
+    sentences, _ = planted_corpus(groups=3, words_per_group=6, sentences=300)
+    model = w2v.Word2Vec(sentences, vector_size=12, window=2, min_count=1, epochs=2, sg=1, softmax=1, negative=0,
+                         workers=1, seed=2)
+    with running_server(Explorer(model)) as base, browser_page() as page:
+        open_explorer(page, base, word="g0w1")
+        page.fill("#sentence", "g0w1 g0w2 g0w3")
+        page.wait_for_function("document.querySelectorAll('#tokens span').length === 3")
+        page.click("#step-button")
+        page.wait_for_selector("#step table.data")
+        text = page.inner_text("#step")
+        assert f"a prediction over all {len(model.wv)} words" in text and "the other" in text
+        headers = page.eval_on_selector_all("#step table.data th", "els => els.map(e => e.textContent)")
+        assert "prediction" in headers and "error" in headers
+        labels = page.eval_on_selector_all("#step table.rows tr", "els => els.map(e => e.dataset.word)")
+        assert any(label.startswith("output ") for label in labels)
+        assert page.console_errors == []
+
+
 @pytest.fixture(scope="module")
 def big_url():
     """50,000 random words: the map's upper limit."""

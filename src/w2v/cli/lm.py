@@ -19,7 +19,7 @@ def register(sub):
     t.set_defaults(func=_train, writes=("output",))
 
     q = lm_sub.add_parser("predict", help="the likeliest next words after a prompt, with probabilities")
-    q.add_argument("model", help="a language model file (w2v lm train)")
+    q.add_argument("model", help="a language model file (w2v lm train, or a mixture from w2v lm evaluate -o)")
     q.add_argument("prompt", nargs="+", help="the previous words")
     q.add_argument("-n", "--topn", type=int, default=5, help="how many words (default 5)")
     q.add_argument("--json", action="store_true", help="print JSON")
@@ -48,8 +48,10 @@ def register(sub):
     v.add_argument("--test", metavar="PATH", help="test text (default: a seeded 10%% of the corpus's sentences)")
     v.add_argument("--order", type=int, help="n-gram order (default: context + 1)")
     v.add_argument("--json", action="store_true", help="print the table as JSON")
+    v.add_argument("-o", "--output", metavar="PATH",
+                   help="save the mixture (both models and the weight) here; the lm commands use it as a model")
     _training_options(v)
-    v.set_defaults(func=_evaluate)
+    v.set_defaults(func=_evaluate, writes=("output",))
 
     d = lm_sub.add_parser("demo", help="train on the built-in corpus and predict 'thou shalt ...'")
     d.add_argument("-o", "--output", default="w2v-lm-demo.w2v", metavar="PATH", help="where to save the model")
@@ -60,7 +62,8 @@ def register(sub):
 
 
 _TRAINING = ("context", "vector_size", "hidden", "epochs", "min_count", "max_final_vocab", "objective", "samples",
-             "exact_epochs", "batch_size", "alpha", "dropout", "direct", "max_time", "workers", "seed")
+             "exact_epochs", "batch_size", "alpha", "schedule", "dropout", "weight_decay", "average", "direct", "tied", "max_time",
+             "workers", "seed")
 
 
 def _training_options(t):
@@ -81,6 +84,13 @@ def _training_options(t):
     t.add_argument("--batch-size", type=int)
     t.add_argument("--alpha", type=float, help="Adam learning rate (default 0.01)")
     t.add_argument("--dropout", type=float, help="dropout rate of the embeddings and hidden units while training (default 0.3)")
+    t.add_argument("--schedule", choices=("linear", "halving"),
+                   help="learning rate: linear fall over the epochs (default), or halving after a validation plateau")
+    t.add_argument("--weight-decay", type=float, help="decoupled weight decay of the weights (default 0)")
+    t.add_argument("--average", type=float,
+                   help="judge and keep a running average of the parameters over about X epochs (default 0: off)")
+    t.add_argument("--tied", action=argparse.BooleanOptionalAction,
+                   help="score each word against its own input embedding, through a projection (default: off)")
     t.add_argument("--max-time", type=float, help="stop training after this many seconds")
     t.add_argument("--workers", type=int, help="training threads (default: one per core; 1 with --seed repeats)")
     t.add_argument("--seed", type=int)
@@ -88,9 +98,9 @@ def _training_options(t):
 
 
 def _load(path):
-    from ..lm import LanguageModel
+    from ..lm import load
 
-    return LanguageModel.load(path)
+    return load(path)   # a neural model, an n-gram model or a mixture
 
 
 def _summary(lm):
@@ -168,6 +178,10 @@ def _evaluate(args):
     result = evaluate(args.corpus, args.test, order=args.order, seed=seed, neural=given,
                       progress=False if args.quiet else None)
     rows = result["rows"]
+    if args.output:
+        result["models"]["mixture"].save(args.output)
+        print(f"saved the mixture to {args.output}; try:  w2v lm predict {args.output} \"thou shalt\"",
+              file=sys.stderr)
     if args.json:
         print(json.dumps({k: v for k, v in result.items() if k != "models"}))
         return

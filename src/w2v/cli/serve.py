@@ -32,7 +32,7 @@ def register(sub):
 
 def load_for_serving(path, limit=None):
     """The richest object a file gives: a full model (pairs and step), an items model, a
-    language model, or else its vectors; native files are memory-mapped read-only."""
+    language model (neural, or a mixture), or else its vectors; native files are memory-mapped read-only."""
     from .. import store
     from .common import load_vectors
 
@@ -45,10 +45,10 @@ def load_for_serving(path, limit=None):
         from ..items.model import ItemModel
 
         return ItemModel.load(path, mmap="r")
-    if limit is None and kind == "lm":
-        from .. import LanguageModel   # added by the language-model work (issue 11)
+    if limit is None and kind in ("lm", "lm-mixture"):   # next-word prediction from the neural model or the mixture
+        from ..lm import load
 
-        return LanguageModel.load(path)
+        return load(path)
     return load_vectors(path, limit=limit)
 
 

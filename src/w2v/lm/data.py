@@ -109,6 +109,16 @@ class Sentences:
         source = np.repeat(self.offsets[which] - offsets[:-1], lengths) + np.arange(offsets[-1])
         return Sentences(self.ids[source], offsets)
 
+    def sample(self, max_tokens, seed):
+        """At most ``max_tokens`` tokens (sentence ends counted) of seeded random sentences, in corpus
+        order; all of them when they fit (and always at least one sentence).  Random, not the first
+        ones: a corpus is often ordered by source, and its first sentences are then no sample of the rest."""
+        if self.tokens <= max_tokens:
+            return self
+        order = np.random.default_rng(seed).permutation(len(self))
+        keep = np.searchsorted(np.cumsum(self.lengths[order] + 1), max_tokens, side="right")
+        return self.subset(np.sort(order[:max(1, keep)]))
+
     def split(self, fraction, seed):
         """(rest, held out): a seeded random ``fraction`` of the sentences held out."""
         n = len(self)
@@ -173,3 +183,27 @@ def tokens_of(text):
     if isinstance(text, str):
         return text.split()
     return [str(t) for t in text]
+
+
+def sample_text(next_distribution, vocab, context, prompt, words, temperature, seed):
+    """Continue ``prompt`` by drawing ``words`` tokens from ``next_distribution(tokens)`` (a model's
+    distribution over the classes, given the tokens so far) at ``temperature`` (p^(1/T), renormalised).
+
+    ``<unk>`` is never drawn; a drawn ``</s>`` ends the sentence and the next word starts a new one."""
+    if temperature <= 0:
+        raise LMError(f"temperature must be > 0, got {temperature}")
+    rng = np.random.default_rng(seed)
+    so_far = tokens_of(prompt)[-context:] if context else []
+    out = []
+    for _ in range(int(words)):
+        p = np.asarray(next_distribution(so_far), dtype=np.float64).copy()
+        p[vocab.unknown] = 0.0
+        with np.errstate(divide="ignore"):
+            logits = np.log(p) / temperature
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        nxt = int(min(np.searchsorted(np.cumsum(p), rng.random(), side="right"), len(p) - 1))
+        token = vocab.token(nxt)
+        out.append(token)
+        so_far = [] if nxt == vocab.end else (so_far + [token])[-context:] if context else []
+    return out

@@ -131,23 +131,25 @@ def _nce_grad(S, s_true, y, sampled, log_kq_sampled, log_kq_true):
 
 
 @njit(nogil=True, cache=True, fastmath=True)
-def adam_dense(P, M, V, G, rate, b1, c1, b2, c2, eps):
+def adam_dense(P, M, V, G, rate, b1, c1, b2, c2, eps, keep):
     """One Adam step on a whole parameter (flat, contiguous arrays), in one pass.  The scalars come
-    in the arrays' dtype (``c1 = 1 − b1``, ``c2 = 1 − b2``) so that float32 stays float32 (and SIMD)."""
+    in the arrays' dtype (``c1 = 1 − b1``, ``c2 = 1 − b2``) so that float32 stays float32 (and SIMD);
+    ``keep`` (1 − learning rate × weight decay) shrinks the parameter first (decoupled weight decay)."""
     for i in range(P.size):
         g = G[i]
         m = b1 * M[i] + c1 * g
         v = b2 * V[i] + c2 * g * g
         M[i] = m
         V[i] = v
-        P[i] -= rate * m / (np.sqrt(v) + eps)
+        P[i] = keep * P[i] - rate * m / (np.sqrt(v) + eps)
 
 
 @njit(nogil=True, cache=True, fastmath=True)
-def adam_rows(P, M, V, ids, G, slot, rate, b1, c1, b2, c2, eps):
+def adam_rows(P, M, V, ids, G, slot, rate, b1, c1, b2, c2, eps, keep):
     """Lazy Adam on the rows ``ids`` of ``P`` (rows, dim): the gradient rows ``G`` of a repeated id
     are summed first (in the order given), then each touched row and its moments take one step.
-    ``slot`` (rows,) int64 is scratch filled with −1, and left so."""
+    ``slot`` (rows,) int64 is scratch filled with −1, and left so; ``keep`` as in :func:`adam_dense`
+    (a row shrinks only in the steps that touch it, as its moments move only then)."""
     n, dim = G.shape
     acc = np.zeros((n, dim), G.dtype)
     uniq = np.empty(n, np.int64)
@@ -171,4 +173,11 @@ def adam_rows(P, M, V, ids, G, slot, rate, b1, c1, b2, c2, eps):
             vc = b2 * v[c] + c2 * g[c] * g[c]
             m[c] = mc
             v[c] = vc
-            p[c] -= rate * mc / (np.sqrt(vc) + eps)
+            p[c] = keep * p[c] - rate * mc / (np.sqrt(vc) + eps)
+
+
+@njit(nogil=True, cache=True, fastmath=True)
+def blend(A, P, w):
+    """``A += w · (P − A)`` over flat, contiguous arrays: one step of a running (exponential) average."""
+    for i in range(A.size):
+        A[i] += w * (P[i] - A[i])

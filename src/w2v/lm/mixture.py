@@ -5,15 +5,22 @@ normalised distributions over the same classes, so the mixture is one too and it
 is exact.  The weight maximises the likelihood of a validation split (EM on the one weight:
 it converges to the optimum because the log-likelihood is concave in it).
 """
+import os
 import time
+import warnings
 
 import numpy as np
 
+from .. import store
 from . import data
 from .data import LMError
 from .model import DEFAULTS as NEURAL_DEFAULTS
-from .model import LanguageModel, _top, perplexity_of
+from .model import LM_KINDS, LanguageModel, _top, load_kind, perplexity_of
 from .ngram import NGramModel
+
+#: the n-gram part's arrays in a mixture file carry this prefix (the neural part's are the file's own,
+#: so ``w2v.load`` reads a mixture file's embedding vectors as it does a neural model's)
+NGRAM_PREFIX = "ngram."
 
 
 def best_weight(log_p_neural, log_p_ngram, iterations=200, tol=1e-9):
@@ -66,7 +73,56 @@ class MixtureModel:
         return self.weight * self.neural.next_distribution(prompt) + (1 - self.weight) * self.ngram.next_distribution(prompt)
 
     def predict(self, prompt, topn=5):
-        return _top(self.next_distribution(prompt), topn, self.vocab)
+        """The ``topn`` likeliest next tokens after ``prompt``, best first: [(token, probability), ...]."""
+        dist = self.next_distribution(prompt)
+        ids = self.vocab.ids(data.tokens_of(prompt))
+        if len(ids) and np.all(ids == self.vocab.unknown):
+            warnings.warn(f"no word of the prompt {' '.join(data.tokens_of(prompt))!r} is in the vocabulary: "
+                          "predicting from the unknown token <unk>", stacklevel=2)
+        return _top(dist, topn, self.vocab)
+
+    @property
+    def context(self):
+        """The previous tokens the mixture looks at: the longer of its parts' contexts."""
+        return max(self.neural.context, self.ngram.context)
+
+    @property
+    def wv(self):
+        """The neural part's embedding vectors."""
+        return self.neural.wv
+
+    def generate(self, prompt, words=20, temperature=0.8, seed=1):
+        """Continue ``prompt`` by sampling ``words`` tokens from the mixture (as :meth:`LanguageModel.generate`)."""
+        return data.sample_text(self.next_distribution, self.vocab, self.context, prompt, words, temperature, seed)
+
+    def save(self, path):
+        """Save both parts and the weight as one native w2v file of kind ``"lm-mixture"``;
+        ``w2v.load(path)`` reads the neural part's embedding vectors from it."""
+        n_meta, arrays = self.neural._payload()
+        g_meta, g_arrays = self.ngram._payload()
+        arrays = dict(arrays)
+        arrays.update({NGRAM_PREFIX + name: a for name, a in g_arrays.items()})
+        store.save(path, "lm-mixture", {"weight": self.weight, "neural": n_meta, "ngram": g_meta, "w2v": 1}, arrays)
+
+    @classmethod
+    def load(cls, path):
+        """Load a mixture saved by :meth:`save`."""
+        _, meta, arrays = load_kind(os.fspath(path), "lm-mixture")
+        return cls._from_payload(meta, arrays)
+
+    @classmethod
+    def _from_payload(cls, meta, arrays):
+        neural = LanguageModel._from_payload(meta["neural"], {k: v for k, v in arrays.items()
+                                                              if not k.startswith(NGRAM_PREFIX)})
+        ngram = NGramModel._from_payload(meta["ngram"], {k[len(NGRAM_PREFIX):]: v for k, v in arrays.items()
+                                                         if k.startswith(NGRAM_PREFIX)})
+        return cls(neural, ngram, meta["weight"])
+
+
+def load(path):
+    """Any language-model file: a neural model, an n-gram model or their mixture, by what the file holds."""
+    kind, meta, arrays = load_kind(os.fspath(path), LM_KINDS)
+    return {"lm": LanguageModel, "ngram": NGramModel, "lm-mixture": MixtureModel}[kind]._from_payload(meta, arrays)
 
 
 def evaluate(corpus, test=None, *, order=None, test_fraction=0.1, validation=0.05, seed=1, neural=None,

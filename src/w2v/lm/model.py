@@ -21,17 +21,27 @@ from .. import store
 from ..errors import FormatError
 from ..progress import progress_bar
 from ..vectors import KeyedVectors
-from . import data, net
+from . import data, kernels, net
 from .data import LMError
 
 #: The parameters of :class:`LanguageModel` and their defaults (written once, here).  alpha, samples,
 #: softmax_limit and dropout were chosen by measurement on the built-in corpus (bench/RESULTS.md, "Language model").
 DEFAULTS = {
-    "context": 2, "vector_size": 60, "hidden": 100, "direct": False, "min_count": 5, "max_final_vocab": None,
-    "epochs": 10, "batch_size": 256, "alpha": 0.01, "min_alpha": 0.0001, "objective": "auto",
-    "samples": 256, "softmax_limit": 2048, "exact_epochs": 0, "dropout": 0.3, "validation": 0.05, "max_validation_tokens": 50000,
-    "patience": 2, "max_time": None, "seed": 1, "workers": None, "progress": None, "unicode_errors": "strict",
+    "context": 2, "vector_size": 60, "hidden": 100, "direct": False, "tied": False,
+    "min_count": 5, "max_final_vocab": None,
+    "epochs": 10, "batch_size": 256, "alpha": 0.01, "min_alpha": 0.0001, "schedule": "linear",
+    "objective": "auto", "samples": 256, "softmax_limit": 2048, "exact_epochs": 0,
+    "dropout": 0.3, "weight_decay": 0.0, "average": 0.0,
+    "validation": 0.05, "max_validation_tokens": 50000, "patience": 2, "max_time": None,
+    "seed": 1, "workers": None, "progress": None, "unicode_errors": "strict",
 }
+#: with ``average``, the running average takes in the parameters every this many steps
+AVERAGE_EVERY = 4
+#: the learning-rate schedules: a linear fall over the epochs (or max_time), or halving on a plateau
+SCHEDULES = ("linear", "halving")
+#: ``schedule="halving"``: an epoch that does not lower the validation entropy (log perplexity) by at
+#: least this share is a plateau (Mikolov's RNNLM toolkit uses the same 0.3%)
+PLATEAU = 0.003
 OBJECTIVES = ("auto", "softmax", "sampled", "nce")
 _SAVED = [k for k in DEFAULTS if k not in ("progress",)]
 
@@ -70,7 +80,11 @@ def validate(params):
     number("min_alpha", 0)
     number("validation", 0, 0.5)
     number("dropout", 0, 0.9)
+    number("average", 0, math.inf)
+    number("weight_decay", 0)
     number("max_time", 0, optional=True)
+    if params["schedule"] not in SCHEDULES:
+        raise LMError(f"schedule must be one of {', '.join(SCHEDULES)}, got {params['schedule']!r}")
     if params["objective"] not in OBJECTIVES:
         raise LMError(f"objective must be one of {', '.join(OBJECTIVES)}, got {params['objective']!r}")
 
@@ -119,6 +133,16 @@ class LanguageModel:
       rest scaled up) in each training step; none when predicting.
     * ``exact_epochs``: the last that many of the ``epochs`` train with the exact softmax whatever
       ``objective`` trained before (a sampled objective's model, fine-tuned on the exact one).
+    * ``schedule``: ``"linear"`` (the rate falls linearly, stopping after ``patience`` epochs without
+      improvement) or ``"halving"`` (Mikolov et al. 2011: ``alpha`` until an epoch lowers the validation
+      entropy by less than 0.3%, then half the rate after every epoch, until an epoch does not improve).
+      Halving suits a time budget whose epochs are unknown in advance.
+    * ``weight_decay``: decoupled weight decay (AdamW) of the weights, not the biases; a row of the
+      embeddings (or of a sampled objective's output) shrinks only in the steps that touch it.
+    * ``average``: when > 0, validation, early stopping and the result use a running average of the
+      parameters over about that many epochs instead of their last values.
+    * ``tied``: each class is scored against its own input embedding (a row of ``C``) through a
+      projection of the hidden layer, instead of an output matrix of its own (Press & Wolf 2017).
     """
 
     def __init__(self, sentences=None, corpus_file=None, *, validation_sentences=None, vocabulary=None,
@@ -165,9 +189,8 @@ class LanguageModel:
         if train.tokens < 2 * self.batch_size and train.tokens < 50:
             raise LMError(f"the corpus is too small to train a language model: {len(train.ids)} words in "
                           f"{len(train)} sentences (give at least a few hundred words)")
-        if len(held) and held.tokens > self.max_validation_tokens:
-            keep = np.searchsorted(np.cumsum(held.lengths + 1), self.max_validation_tokens, side="right")
-            held = held.subset(np.arange(max(1, keep)))
+        if len(held):
+            held = held.sample(self.max_validation_tokens, [self.seed, 1])
         self._fit(train, held)
         return self
 
@@ -181,7 +204,7 @@ class LanguageModel:
         vocab = self.vocab
         log_prior, counts = self._log_prior(train)
         self.params = net.init_params(vocab.inputs, vocab.classes, self.context, self.vector_size, self.hidden,
-                                      self.direct, log_prior, rng, dtype)
+                                      self.direct, log_prior, rng, dtype, tied=self.tied)
         self._bind_wv()
         objective = self.chosen_objective()
         noise = counts ** 0.75
@@ -201,7 +224,14 @@ class LanguageModel:
         best, best_params, bad = math.inf, None, 0
         self.history = []
         started = time.perf_counter()
-        shared = {"steps": 0, "stop": False, "lr": self.alpha}
+        shared = {"steps": 0, "stop": False, "lr": self.alpha, "blends": 0, "epoch_lr": self.alpha}
+        # schedule="halving" (after Mikolov et al. 2011): alpha until an epoch is a plateau on validation,
+        # then half the rate each epoch; an epoch that does not improve at all ends training
+        halving = self.schedule == "halving" and len(held) > 0
+        halved = False
+        # the running average of the parameters (``average`` epochs long), what validation and the result use
+        avg = {key: v.copy() for key, v in self.params.items()} if self.average else None
+        avg_w = AVERAGE_EVERY / max(1.0, self.average * batches)
         lock = threading.Lock()
         stopped = "epochs"
         bar = progress_bar(total=self.epochs * n, unit="sample", unit_scale=True, smoothing=0.1,
@@ -216,10 +246,13 @@ class LanguageModel:
                 pick = positions[order[j * self.batch_size:(j + 1) * self.batch_size]]
                 ctx = data.contexts(stream, pick, self.context)
                 y = stream[pick].astype(np.int64)
-                frac = shared["steps"] / total
-                if self.max_time:
-                    frac = max(frac, (time.perf_counter() - started) / self.max_time)
-                lr = self.alpha - (self.alpha - self.min_alpha) * min(frac, 1.0)
+                if halving:
+                    lr = shared["epoch_lr"]
+                else:
+                    frac = shared["steps"] / total
+                    if self.max_time:
+                        frac = max(frac, (time.perf_counter() - started) / self.max_time)
+                    lr = self.alpha - (self.alpha - self.min_alpha) * min(frac, 1.0)
                 masks = None
                 if self.dropout:
                     keep = 1.0 - self.dropout
@@ -232,12 +265,17 @@ class LanguageModel:
                                          vocab.classes - 1)
                     loss, dense, rows = net.loss_and_grads(self.params, ctx, y, objective, sampled, log_kq,
                                                             fast=True, masks=masks)
-                optimizer.step(self.params, dense, rows, lr, scratch)
+                optimizer.step(self.params, dense, rows, lr, scratch, self.weight_decay)
                 sums[0] += loss * len(y)
                 sums[1] += len(y)
                 with lock:
                     shared["steps"] += 1
                     shared["lr"] = lr
+                    if avg is not None and shared["steps"] % AVERAGE_EVERY == 0:
+                        shared["blends"] += 1
+                        w = max(avg_w, 1.0 / shared["blends"])
+                        for key, value in self.params.items():
+                            kernels.blend(avg[key].reshape(-1), value.reshape(-1), value.dtype.type(w))
                     bar.update(len(y))
                     if j % 50 < threads and self.history and len(held):
                         bar.set_postfix_str(f"loss {sums[0] / sums[1]:.3f}, val ppl "
@@ -264,11 +302,13 @@ class LanguageModel:
                 record = {"epoch": epoch + 1, "objective": this, "loss": loss_sum / max(loss_n, 1), "samples": loss_n,
                           "seconds": time.perf_counter() - started, "learning_rate": shared["lr"]}
                 if len(held):
-                    ppl = perplexity_of(net.log_probabilities(self.params, v_ctx, v_y, threads=threads))
+                    judged = self.params if avg is None else avg
+                    ppl = perplexity_of(net.log_probabilities(judged, v_ctx, v_y, threads=threads))
                     record["validation_perplexity"] = ppl
+                    plateau = math.log(ppl) > (1.0 - PLATEAU) * math.log(best) if best < math.inf else False
                     if ppl < best:
                         best, bad = ppl, 0
-                        best_params = {key: v.copy() for key, v in self.params.items()}
+                        best_params = {key: v.copy() for key, v in judged.items()}
                     else:
                         bad += 1
                 self.history.append(record)
@@ -277,9 +317,18 @@ class LanguageModel:
                 if shared["stop"]:
                     stopped = "max_time"
                     break
-                if bad >= self.patience:
+                if halving:
+                    if halved and bad:
+                        stopped = "early stopping"
+                        break
+                    halved = halved or plateau
+                    if halved:
+                        shared["epoch_lr"] = max(shared["epoch_lr"] / 2, self.min_alpha)
+                elif bad >= self.patience:
                     stopped = "early stopping"
                     break
+        if best_params is None and avg is not None:
+            best_params = avg
         if best_params is not None:
             for key, value in best_params.items():
                 np.copyto(self.params[key], value)
@@ -290,8 +339,15 @@ class LanguageModel:
                               "epochs": len(self.history), "stopped": stopped,
                               "validation_perplexity": best if best < math.inf else None,
                               "train_tokens": train.tokens, "validation_tokens": held.tokens if len(held) else 0,
-                              "flops_per_sample": self.flops_per_sample(objective)}
+                              "flops_per_sample": self._mean_flops(objective)}
         self.wv._clear_cache()
+
+    def _mean_flops(self, objective):
+        """FLOPs per training sample over the epochs run (sampled and exact epochs weigh differently)."""
+        samples = sum(r["samples"] for r in self.history)
+        if not samples:
+            return self.flops_per_sample(objective)
+        return sum(r["samples"] * self.flops_per_sample(r["objective"]) for r in self.history) / samples
 
     def _threads(self):
         return self.workers or os.cpu_count() or 1
@@ -301,7 +357,8 @@ class LanguageModel:
         objective = objective or self.chosen_objective()
         n = self.context * self.vector_size
         out = self.vocab.classes if objective == "softmax" else min(self.samples, self.vocab.classes) + 1
-        per = n * self.hidden + self.hidden * out + (n * out if self.direct else 0)
+        width = self.vector_size if self.tied else self.hidden   # the output rows' width
+        per = n * self.hidden + (self.hidden * width if self.tied else 0) + width * out + (n * out if self.direct else 0)
         return 2 * 3 * per
 
     def _bind_wv(self):
@@ -379,29 +436,36 @@ class LanguageModel:
     # -- saving -----------------------------------------------------------------------------
     def save(self, path):
         """Save as a native w2v file of kind ``"lm"``; ``w2v.load(path)`` reads its embedding vectors."""
+        store.save(path, "lm", *self._payload())
+
+    def _payload(self):
+        """(meta, arrays) of the native file (a mixture file holds them too)."""
         self._need_trained()
         w = len(self.vocab.words)
         arrays = self.wv._native_arrays()
         arrays["specials"] = self.params["C"][w:]
-        for name in ("H", "hb", "U", "b", "W"):
+        for name in ("H", "hb", "U", "P", "b", "W"):
             if name in self.params:
                 arrays[name] = self.params[name]
         meta = {"params": {k: getattr(self, k) for k in _SAVED}, "history": self.history,
                 "last_training": self.last_training, "tokens": [data.END, data.UNKNOWN, data.START], "w2v": 1}
-        store.save(path, "lm", meta, arrays)
+        return meta, arrays
 
     @classmethod
     def load(cls, path):
         """Load a model saved by :meth:`save`."""
-        path = os.fspath(path)
-        kind, meta, arrays = load_kind(path, "lm")
+        _, meta, arrays = load_kind(os.fspath(path), "lm")
+        return cls._from_payload(meta, arrays)
+
+    @classmethod
+    def _from_payload(cls, meta, arrays):
         params = dict(DEFAULTS)
         params.update({k: v for k, v in meta.get("params", {}).items() if k in DEFAULTS})
         model = cls(**params)
         keys = store.decode_strings(arrays["keys.blob"], arrays["keys.offsets"])
         model.vocab = data.Vocabulary(keys, np.asarray(arrays["counts"]))
         model.params = {"C": np.concatenate([np.asarray(arrays["vectors"]), np.asarray(arrays["specials"])])}
-        for name in ("H", "hb", "U", "b", "W"):
+        for name in ("H", "hb", "U", "P", "b", "W"):
             if name in arrays:
                 model.params[name] = np.array(arrays[name])
         model._bind_wv()
@@ -411,20 +475,25 @@ class LanguageModel:
 
 
 _KIND_NAMES = {"model": "a word2vec model", "vectors": "word vectors", "items": "an item model",
-               "lm": "a neural language model", "ngram": "an n-gram language model"}
+               "lm": "a neural language model", "ngram": "an n-gram language model",
+               "lm-mixture": "a mixture of a neural and an n-gram language model"}
+#: the kinds of native file that hold a language model
+LM_KINDS = ("lm", "ngram", "lm-mixture")
 
 
 def load_kind(path, expect):
-    """store.load that names what the file is when it is not of kind ``expect``."""
+    """store.load that names what the file is when it is not of kind ``expect`` (a kind or a tuple of kinds)."""
     if not os.path.exists(path):
         raise FormatError(f"{path}: no such file")
     if not store.is_native(path):
         raise FormatError(f"{path}: not a w2v language model file (it is not a native w2v file at all; "
                           "train one with `w2v lm train`)")
     kind, meta, arrays = store.load(path)
-    if kind != expect:
+    wanted = (expect,) if isinstance(expect, str) else tuple(expect)
+    if kind not in wanted:
         what = _KIND_NAMES.get(kind, f"kind {kind!r}")
-        raise FormatError(f"{path}: holds {what} (kind {kind!r}), not {_KIND_NAMES[expect]}; "
+        names = " or ".join(_KIND_NAMES[k] for k in wanted) if len(wanted) < 3 else "a language model"
+        raise FormatError(f"{path}: holds {what} (kind {kind!r}), not {names}; "
                           "train a language model with `w2v lm train`")
     return kind, meta, arrays
 

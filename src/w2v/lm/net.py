@@ -6,12 +6,16 @@ Parameters (``dtype`` float32 for training, float64 for the gradient check)::
     H   (context*d, h)     input → hidden weights;   hb (h,)  hidden bias
     U   (classes, h)       hidden → output weights, one row per predicted class;   b (classes,)
     W   (classes, context*d)   the optional direct connections embeddings → output
+    P   (h, d)             with tied embeddings (instead of U): the hidden layer is projected to
+                           d and scored against the class's own embedding, U = P C[:classes]ᵀ
 
 For a batch of ``B`` samples with context ids ``ctx`` (B, context) and targets ``y`` (B,)::
 
     x = concat(C[ctx])          (B, context*d)
     a = tanh(x H + hb)          (B, h)
     s = a Uᵀ + b (+ x Wᵀ)       (B, classes)   scores; P(y | ctx) = softmax(s)[y]
+    (tied: o = a P (B, d), s = o C[:classes]ᵀ + b (+ x Wᵀ): a class's input and output embedding are
+    one row of C, as in Press & Wolf 2017; ids below ``classes`` are the same tokens as inputs and classes)
 
 The objectives: ``softmax`` (exact cross-entropy over every class); ``sampled`` (sampled
 softmax, Jean et al. 2015: the true class and ``k`` classes drawn from a proposal Q, each
@@ -27,21 +31,24 @@ import numpy as np
 
 from . import kernels
 
-DENSE = ("H", "hb")
-ROWS_OUT = ("U", "b", "W")
+BIASES = ("hb", "b")
 
 
-def init_params(inputs, classes, context, d, h, direct, log_prior, rng, dtype=np.float32):
+def init_params(inputs, classes, context, d, h, direct, log_prior, rng, dtype=np.float32, tied=False):
     """Starting parameters: small uniform embeddings, Glorot-scaled layers, and the output bias
-    set to the log of the class frequencies (so training starts from the unigram model)."""
+    set to the log of the class frequencies (so training starts from the unigram model).
+    ``tied``: a projection P (h, d) instead of the output matrix U (the classes score against C)."""
     n = context * d
     p = {
         "C": rng.uniform(-0.05, 0.05, (inputs, d)),
         "H": rng.uniform(-1, 1, (n, h)) * np.sqrt(6.0 / (n + h)),
         "hb": np.zeros(h),
-        "U": rng.uniform(-1, 1, (classes, h)) * np.sqrt(6.0 / (classes + h)) * 0.5,
-        "b": np.asarray(log_prior, dtype=np.float64).copy(),
     }
+    if tied:
+        p["P"] = rng.uniform(-1, 1, (h, d)) * np.sqrt(6.0 / (h + d))
+    else:
+        p["U"] = rng.uniform(-1, 1, (classes, h)) * np.sqrt(6.0 / (classes + h)) * 0.5
+    p["b"] = np.asarray(log_prior, dtype=np.float64).copy()
     if direct:
         p["W"] = np.zeros((classes, n))
     return {k: v.astype(dtype) for k, v in p.items()}
@@ -59,15 +66,23 @@ def _hidden(p, ctx, masks=None):
     return x, (t * masks[1], t)
 
 
+def _output(p, a):
+    """(what the output rows multiply, the output rows (classes, ·)): (a, U), or tied (a P, C[:classes])."""
+    if "P" in p:
+        return a @ p["P"], p["C"][:len(p["b"])]
+    return a, p["U"]
+
+
 def scores(p, ctx, classes=None):
     """Unnormalised scores (B, classes), or for the class ids ``classes`` only (columns)."""
     x, a = _hidden(p, ctx)
+    a, U = _output(p, a)
     if classes is None:
-        s = a @ p["U"].T + p["b"]
+        s = a @ U.T + p["b"]
         if "W" in p:
             s += x @ p["W"].T
         return s
-    s = a @ p["U"][classes].T + p["b"][classes]
+    s = a @ U[classes].T + p["b"][classes]
     if "W" in p:
         s += x @ p["W"][classes].T
     return s
@@ -144,8 +159,10 @@ def loss_and_grads(p, ctx, y, objective="softmax", sampled=None, log_kq=None, fa
         tanh_a = a
     dense, rows = {}, {}
     direct = "W" in p
+    tied = "P" in p
+    hidden, (a, U) = a, _output(p, a)   # tied: a is now o = a P, U the class rows of C
     if objective == "softmax":
-        s = a @ p["U"].T + p["b"]
+        s = a @ U.T + p["b"]
         if direct:
             s += x @ p["W"].T
         if fast:
@@ -157,14 +174,17 @@ def loss_and_grads(p, ctx, y, objective="softmax", sampled=None, log_kq=None, fa
             g = np.exp(logp)
             g[np.arange(B), y] -= 1
             g /= B
-        dense["U"] = g.T @ a
+        if tied:
+            rows["C"] = (np.arange(len(U)), g.T @ a)
+        else:
+            dense["U"] = g.T @ a
         dense["b"] = g.sum(axis=0)
-        da = g @ p["U"]
+        da = g @ U
         if direct:
             dense["W"] = g.T @ x
             dx_direct = g @ p["W"]
     else:
-        U_y, U_s = p["U"][y], p["U"][sampled]
+        U_y, U_s = U[y], U[sampled]
         s_true = np.einsum("ij,ij->i", a, U_y) + p["b"][y]
         s_samp = a @ U_s.T
         s_samp += p["b"][sampled]
@@ -181,12 +201,15 @@ def loss_and_grads(p, ctx, y, objective="softmax", sampled=None, log_kq=None, fa
         g_true = g_true.astype(a.dtype)
         g_samp = g_samp.astype(a.dtype)
         out_rows = np.concatenate([y, sampled])
-        rows["U"] = (out_rows, np.concatenate([g_true[:, None] * a, g_samp.T @ a]))
+        rows["C" if tied else "U"] = (out_rows, np.concatenate([g_true[:, None] * a, g_samp.T @ a]))
         rows["b"] = (out_rows, np.concatenate([g_true, g_samp.sum(axis=0)]))
         da = g_true[:, None] * U_y + g_samp @ U_s
         if direct:
             rows["W"] = (out_rows, np.concatenate([g_true[:, None] * x, g_samp.T @ x]))
             dx_direct = g_true[:, None] * W_y + g_samp @ W_s
+    if tied:   # back through the projection o = a P
+        dense["P"] = hidden.T @ da
+        da = da @ p["P"].T
     dz = da * (1 - tanh_a * tanh_a)
     if masks is not None:
         dz *= masks[1]
@@ -197,7 +220,10 @@ def loss_and_grads(p, ctx, y, objective="softmax", sampled=None, log_kq=None, fa
         dx += dx_direct
     if masks is not None:
         dx *= masks[0]
-    rows["C"] = (ctx.reshape(-1), dx.reshape(B * n, d))
+    ids, values = ctx.reshape(-1), dx.reshape(B * n, d)
+    if tied:   # the output rows of C first, then the inputs'
+        ids, values = np.concatenate([rows["C"][0], ids]), np.concatenate([rows["C"][1], values])
+    rows["C"] = (ids, values)
     return loss, dense, rows
 
 
@@ -241,14 +267,17 @@ class Adam:
         self.fast = fast
         self._slots = {}
 
-    def step(self, p, dense, rows, lr, scratch=None):
+    def step(self, p, dense, rows, lr, scratch=None, weight_decay=0.0):
         """One step at learning rate ``lr``.  ``scratch``: a dict the fast step keeps its per-row
-        scratch in; each training thread passes its own (the parameters are shared, Hogwild)."""
+        scratch in; each training thread passes its own (the parameters are shared, Hogwild).
+        ``weight_decay``: the weights (not the biases ``hb``, ``b``) shrink by ``lr × weight_decay``
+        of themselves before the step (decoupled, Loshchilov & Hutter 2019); rows only when touched."""
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         rate = lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        keep = {name: 1.0 if name in BIASES else 1.0 - lr * weight_decay for name in p}
         if self.fast:   # the same step, each parameter in one compiled pass
-            self._step_fast(p, dense, rows, rate, self._slots if scratch is None else scratch)
+            self._step_fast(p, dense, rows, rate, self._slots if scratch is None else scratch, keep)
             return
         for name, g in dense.items():
             m, v = self.m[name], self.v[name]
@@ -256,6 +285,7 @@ class Adam:
             m += (1 - b1) * g
             v *= b2
             v += (1 - b2) * (g * g)
+            p[name] *= p[name].dtype.type(keep[name])
             p[name] -= (rate * m / (np.sqrt(v) + self.eps)).astype(p[name].dtype)
         for name, (ids, values) in rows.items():
             uniq, inverse = np.unique(ids, return_inverse=True)
@@ -265,13 +295,14 @@ class Adam:
             v = self.v[name][uniq] * b2 + (1 - b2) * (g * g)
             self.m[name][uniq] = m
             self.v[name][uniq] = v
+            p[name][uniq] *= p[name].dtype.type(keep[name])
             p[name][uniq] -= (rate * m / (np.sqrt(v) + self.eps)).astype(p[name].dtype)
 
-    def _step_fast(self, p, dense, rows, rate, slots):
+    def _step_fast(self, p, dense, rows, rate, slots, keep):
         for name, g in dense.items():
             kernels.adam_dense(p[name].reshape(-1), self.m[name].reshape(-1), self.v[name].reshape(-1),
                                np.ascontiguousarray(g, dtype=p[name].dtype).reshape(-1),
-                               *self._scalars(p[name].dtype, rate))
+                               *self._scalars(p[name].dtype, rate, keep[name]))
         for name, (ids, values) in rows.items():
             n = len(p[name])
             if name not in slots:
@@ -279,8 +310,8 @@ class Adam:
             kernels.adam_rows(p[name].reshape(n, -1), self.m[name].reshape(n, -1), self.v[name].reshape(n, -1),
                               np.ascontiguousarray(ids, dtype=np.int64),
                               np.ascontiguousarray(values, dtype=p[name].dtype).reshape(len(ids), -1),
-                              slots[name], *self._scalars(p[name].dtype, rate))
+                              slots[name], *self._scalars(p[name].dtype, rate, keep[name]))
 
-    def _scalars(self, dtype, rate):
+    def _scalars(self, dtype, rate, keep):
         t = np.dtype(dtype).type
-        return t(rate), t(self.beta1), t(1 - self.beta1), t(self.beta2), t(1 - self.beta2), t(self.eps)
+        return t(rate), t(self.beta1), t(1 - self.beta1), t(self.beta2), t(1 - self.beta2), t(self.eps), t(keep)

@@ -207,6 +207,11 @@ class NGramModel:
                           "predicting from the unknown token <unk>", stacklevel=2)
         return _top(self.next_distribution(prompt), topn, self.vocab)
 
+    def generate(self, prompt, words=20, temperature=0.8, seed=1):
+        """Continue ``prompt`` by sampling ``words`` tokens (as :meth:`LanguageModel.generate`)."""
+        self._need_trained()
+        return data.sample_text(self.next_distribution, self.vocab, self.context, prompt, words, temperature, seed)
+
     def log_probabilities(self, sentences):
         """Natural-log probability of every test token and sentence end (the perplexity's terms)."""
         self._need_trained()
@@ -223,6 +228,10 @@ class NGramModel:
     # -- saving -------------------------------------------------------------------------------
     def save(self, path):
         """Save as a native w2v file of kind ``"ngram"``."""
+        store.save(path, "ngram", *self._payload())
+
+    def _payload(self):
+        """(meta, arrays) of the native file (a mixture file holds them too)."""
         self._need_trained()
         blob, offsets = store.encode_strings(self.vocab.words)
         arrays = {"keys.blob": blob, "keys.offsets": offsets, "counts": self.vocab.counts}
@@ -232,7 +241,7 @@ class NGramModel:
             arrays[f"counts{j}"] = level.counts
         meta = {"params": {"order": self.order, "min_count": self.min_count, "max_final_vocab": self.max_final_vocab},
                 "last_training": self.last_training, "tokens": [data.END, data.UNKNOWN, data.START], "w2v": 1}
-        store.save(path, "ngram", meta, arrays)
+        return meta, arrays
 
     @classmethod
     def load(cls, path):
@@ -240,6 +249,10 @@ class NGramModel:
         from .model import load_kind
 
         _, meta, arrays = load_kind(os.fspath(path), "ngram")
+        return cls._from_payload(meta, arrays)
+
+    @classmethod
+    def _from_payload(cls, meta, arrays):
         model = cls(**{k: v for k, v in meta.get("params", {}).items() if k in DEFAULTS})
         keys = store.decode_strings(arrays["keys.blob"], arrays["keys.offsets"])
         model.vocab = data.Vocabulary(keys, np.asarray(arrays["counts"]))

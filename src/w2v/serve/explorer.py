@@ -222,7 +222,12 @@ class Explorer:
         self.items = hasattr(model, "recommend") and hasattr(model, "similar")
         self.lm = callable(getattr(model, "predict", None))
         syn1neg = getattr(model, "syn1neg", None)
-        self.can_step = syn1neg is not None and bool(np.size(syn1neg))
+        syn1softmax = getattr(model, "syn1softmax", None)
+        # a model trained with negative sampling steps as SGNS; one trained with softmax=1 as the article's
+        # full-softmax step
+        self.softmax_step = syn1softmax is not None and bool(np.size(syn1softmax)) and not (
+            syn1neg is not None and np.size(syn1neg))
+        self.can_step = (syn1neg is not None and bool(np.size(syn1neg))) or self.softmax_step
         self.names = dict(names or {})
         self.token = token
         self.map_max = max(3, min(int(map_max), len(self.kv)))
@@ -317,6 +322,7 @@ class Explorer:
         return {
             "source": self.source, "kind": kind, "keys": len(kv), "vector_size": int(kv.vector_size),
             "items": self.items, "predict": self.lm, "step": self.can_step,
+            "step_softmax": self.softmax_step,
             "pairs_negatives": self._noise_table() is not None, "noise_note": self._noise_error,
             "names": bool(self.names), "map_methods": self.methods(),
             "map_default": min(MAP_DEFAULT, self.map_max), "map_max": self.map_max,
@@ -451,7 +457,7 @@ class Explorer:
                 **_table_json(table), "samples": samples}
 
     def step(self, pairs):
-        from ..illustrate import step_tables
+        from ..illustrate import softmax_step_tables, step_tables
 
         p = Params(pairs, ("input", "output", "negative", "negatives", "alpha", "seed"))
         if not self.can_step:
@@ -464,10 +470,15 @@ class Explorer:
         self._known([word_in, word_out] + (negatives or []))
         alpha = p.number("alpha", None, 0.0, 1.0)
         seed = p.integer("seed", 1, 0, 2 ** 32 - 1)
-        r = step_tables(self.model, word_in, word_out, negative=negative, negatives=negatives, alpha=alpha,
-                        seed=seed, source=self.source)
+        if self.softmax_step:   # the article's step before negative sampling: a prediction over every word
+            r = softmax_step_tables(self.model, word_in, word_out, alpha=alpha, source=self.source)
+            extra = {"softmax": True, "drawn": False, "vocabulary": r.vocabulary, "others": r.others}
+        else:
+            r = step_tables(self.model, word_in, word_out, negative=negative, negatives=negatives,
+                            alpha=alpha, seed=seed, source=self.source)
+            extra = {"softmax": False, "drawn": r.drawn}
         rows = np.vstack([r.input_before, r.input_after, r.context_before, r.context_after])
-        return {"input": r.input_word, "output_words": r.output_words, "alpha": r.alpha, "drawn": r.drawn,
+        return {"input": r.input_word, "output_words": r.output_words, "alpha": r.alpha, **extra,
                 "loss": round(r.loss, 6), "loss_after": round(r.loss_after, 6), **_table_json(r.table),
                 "input_before": _rounded(r.input_before), "input_after": _rounded(r.input_after),
                 "context_before": _rounded(r.context_before), "context_after": _rounded(r.context_after),

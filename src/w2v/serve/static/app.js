@@ -424,16 +424,23 @@ async function runStep() {
   const input = p.tokens[sample.inputs[0]], output = p.tokens[sample.output];
   const r = await api("step", { input, output, negative: Math.max(1, Number($("negatives").value)) });
   if (!r.ok) { box.replaceChildren(el("p", { class: "note" }, r.body.error)); return; }
-  const s = r.body, k = s.output_words.length;
+  const s = r.body, k = s.output_words.length, matrix = s.softmax ? "output" : "context";
   const labels = [`embedding ${s.input} before`, `embedding ${s.input} after`,
-    ...s.output_words.map((w) => `context ${w} before`), ...s.output_words.map((w) => `context ${w} after`)];
+    ...s.output_words.map((w) => `${matrix} ${w} before`), ...s.output_words.map((w) => `${matrix} ${w} after`)];
   const values = [s.input_before, s.input_after, ...s.context_before, ...s.context_after];
   const order = [0, 1];
   for (let j = 0; j < k; j++) order.push(2 + j, 2 + k + j);
+  const o = s.others;
   box.replaceChildren(
     el("p", {}, `learning rate ${s.alpha}; loss ${s.loss.toFixed(4)} before the step, ${s.loss_after.toFixed(4)} after`),
+    ...(s.softmax ? [el("p", { class: "muted" }, `Full softmax: a prediction over all ${s.vocabulary.toLocaleString()} words, ` +
+      "the one-hot target of the output word, error = target − prediction.")] : []),
     dataTable(s.columns, s.rows),
-    el("p", { class: "muted" }, "The rows the step changed (embedding row of the input word, context rows of the output words):"),
+    ...(s.softmax && o.words ? [el("p", { class: "muted" }, `the other ${o.words.toLocaleString()} words: prediction ` +
+      `${o.probability.toFixed(4)} in all, error ${o.error.toFixed(4)} in all, after ${o.probability_after.toFixed(4)}`)] : []),
+    el("p", { class: "muted" }, s.softmax
+      ? "The rows the step changed (embedding row of the input word; every output row moves, shown: the table's words):"
+      : "The rows the step changed (embedding row of the input word, context rows of the output words):"),
     rowsTable(order.map((i) => labels[i]), order.map((i) => values[i]), order.map((i) => s.colors[i]), [], false));
 }
 
