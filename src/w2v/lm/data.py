@@ -16,6 +16,8 @@ ever an input.  Everything here is bulk numpy over the int32 id arrays: no Pytho
 """
 import itertools
 
+import warnings
+
 import numpy as np
 
 from .. import corpus as corpus_mod
@@ -183,6 +185,21 @@ def tokens_of(text):
     if isinstance(text, str):
         return text.split()
     return [str(t) for t in text]
+
+
+def prompt_ids(prompt, vocab, context):
+    """The last ``context`` ids of a prompt, start-padded with ``<s>``; and whether all its words
+    (of those) are unknown."""
+    tokens = tokens_of(prompt)
+    ids = vocab.ids(tokens)[-context:] if tokens and context else np.zeros(0, np.int64)
+    all_unknown = len(ids) > 0 and bool(np.all(ids == vocab.unknown))
+    return np.concatenate([np.full(context - len(ids), vocab.start, np.int64), ids]), all_unknown
+
+
+def warn_all_unknown(prompt):
+    """The warning of a ``predict`` whose prompt has no known word (it is predicted from ``<unk>``)."""
+    warnings.warn(f"no word of the prompt {' '.join(tokens_of(prompt))!r} is in the vocabulary: "
+                  "predicting from the unknown token <unk>", stacklevel=3)
 
 
 def sample_text(next_distribution, vocab, context, prompt, words, temperature, seed):

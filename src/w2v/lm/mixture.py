@@ -7,7 +7,6 @@ it converges to the optimum because the log-likelihood is concave in it).
 """
 import os
 import time
-import warnings
 
 import numpy as np
 
@@ -74,12 +73,9 @@ class MixtureModel:
 
     def predict(self, prompt, topn=5):
         """The ``topn`` likeliest next tokens after ``prompt``, best first: [(token, probability), ...]."""
-        dist = self.next_distribution(prompt)
-        ids = self.vocab.ids(data.tokens_of(prompt))
-        if len(ids) and np.all(ids == self.vocab.unknown):
-            warnings.warn(f"no word of the prompt {' '.join(data.tokens_of(prompt))!r} is in the vocabulary: "
-                          "predicting from the unknown token <unk>", stacklevel=2)
-        return _top(dist, topn, self.vocab)
+        if data.prompt_ids(prompt, self.vocab, self.context)[1]:
+            data.warn_all_unknown(prompt)
+        return _top(self.next_distribution(prompt), topn, self.vocab)
 
     @property
     def context(self):

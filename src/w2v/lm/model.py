@@ -12,7 +12,6 @@ import math
 import os
 import threading
 import time
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -371,18 +370,10 @@ class LanguageModel:
         if self.params is None:
             raise LMError("the language model is not trained yet")
 
-    def _context_ids(self, prompt):
-        """The last ``context`` ids of a prompt, start-padded; and whether all its words were unknown."""
-        tokens = data.tokens_of(prompt)
-        ids = self.vocab.ids(tokens)[-self.context:] if tokens else np.zeros(0, np.int64)
-        all_unknown = len(ids) > 0 and bool(np.all(ids == self.vocab.unknown))
-        pad = np.full(self.context - len(ids), self.vocab.start, np.int64)
-        return np.concatenate([pad, ids]), all_unknown
-
     def next_distribution(self, prompt):
         """P(next token | the prompt's last ``context`` tokens) over all classes (float64)."""
         self._need_trained()
-        ids, _ = self._context_ids(prompt)
+        ids, _ = data.prompt_ids(prompt, self.vocab, self.context)
         return net.distribution(self.params, ids[None, :])[0]
 
     def predict(self, prompt, topn=5):
@@ -390,10 +381,9 @@ class LanguageModel:
         [(token, probability), ...].  Unknown words count as ``<unk>``; a prompt of unknown words
         only is predicted from ``<unk>`` (with a warning); a short prompt is start-padded."""
         self._need_trained()
-        ids, all_unknown = self._context_ids(prompt)
+        ids, all_unknown = data.prompt_ids(prompt, self.vocab, self.context)
         if all_unknown:
-            warnings.warn(f"no word of the prompt {' '.join(data.tokens_of(prompt))!r} is in the vocabulary: "
-                          "predicting from the unknown token <unk>", stacklevel=2)
+            data.warn_all_unknown(prompt)
         p = net.distribution(self.params, ids[None, :])[0]
         return _top(p, topn, self.vocab)
 
@@ -417,21 +407,7 @@ class LanguageModel:
         ``<unk>`` is never drawn; a drawn ``</s>`` ends the sentence and the next word starts a new
         one (from start tokens).  Returns the generated tokens (sentence ends as ``"</s>"``)."""
         self._need_trained()
-        if temperature <= 0:
-            raise LMError(f"temperature must be > 0, got {temperature}")
-        rng = np.random.default_rng(seed)
-        ids, _ = self._context_ids(prompt)
-        out = []
-        for _ in range(int(words)):
-            logits = net.scores(self.params, ids[None, :])[0].astype(np.float64) / temperature
-            logits[self.vocab.unknown] = -np.inf
-            p = np.exp(logits - logits.max())
-            p /= p.sum()
-            nxt = int(min(np.searchsorted(np.cumsum(p), rng.random() * 1.0, side="right"), len(p) - 1))
-            out.append(self.vocab.token(nxt))
-            ids = (np.full(self.context, self.vocab.start, np.int64) if nxt == self.vocab.end
-                   else np.concatenate([ids[1:], [nxt]]))
-        return out
+        return data.sample_text(self.next_distribution, self.vocab, self.context, prompt, words, temperature, seed)
 
     # -- saving -----------------------------------------------------------------------------
     def save(self, path):

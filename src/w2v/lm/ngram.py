@@ -180,31 +180,22 @@ class NGramModel:
         ctx = np.asarray(ctx, np.int64).reshape(len(words), self.context)
         return np.log(self._probabilities(self._context_ids(ctx), np.asarray(words, np.int64)))
 
-    def _prompt_ids(self, prompt):
-        tokens = data.tokens_of(prompt)
-        ids = self.vocab.ids(tokens)[-self.context:] if tokens and self.context else np.zeros(0, np.int64)
-        all_unknown = len(ids) > 0 and bool(np.all(ids == self.vocab.unknown))
-        return np.concatenate([np.full(self.context - len(ids), self.vocab.start, np.int64), ids]), all_unknown
-
     def next_distribution(self, prompt):
         """P(next token | the prompt's last ``order - 1`` tokens) over all classes (float64)."""
         self._need_trained()
-        ids, _ = self._prompt_ids(prompt)
+        ids, _ = data.prompt_ids(prompt, self.vocab, self.context)
         classes = self.vocab.classes
         ctx = np.repeat(ids[None, :], classes, axis=0)
         return self._probabilities(self._context_ids(ctx), np.arange(classes, dtype=np.int64))
 
     def predict(self, prompt, topn=5):
         """The ``topn`` likeliest next tokens after ``prompt``, best first: [(token, probability), ...]."""
-        import warnings
-
         from .model import _top
 
         self._need_trained()
-        _, all_unknown = self._prompt_ids(prompt)
+        _, all_unknown = data.prompt_ids(prompt, self.vocab, self.context)
         if all_unknown:
-            warnings.warn(f"no word of the prompt {' '.join(data.tokens_of(prompt))!r} is in the vocabulary: "
-                          "predicting from the unknown token <unk>", stacklevel=2)
+            data.warn_all_unknown(prompt)
         return _top(self.next_distribution(prompt), topn, self.vocab)
 
     def generate(self, prompt, words=20, temperature=0.8, seed=1):
