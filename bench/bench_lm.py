@@ -19,8 +19,9 @@ import time
 import numpy as np
 
 from w2v.lm import data
+from w2v.lm.data import perplexity_of
 from w2v.lm.mixture import MixtureModel
-from w2v.lm.model import LanguageModel, blas_threads, perplexity_of
+from w2v.lm.model import LanguageModel, blas_threads
 from w2v.lm.ngram import NGramModel
 
 

@@ -158,7 +158,7 @@ def _generate(args):
 def _perplexity(args):
     lm = _load(args.model)
     logp = lm.log_probabilities(args.text)
-    from ..lm.model import perplexity_of
+    from ..lm.data import perplexity_of
 
     ppl = perplexity_of(logp)
     if args.json:

@@ -16,13 +16,15 @@ ever an input.  Everything here is bulk numpy over the int32 id arrays: no Pytho
 """
 import itertools
 
+import os
 import warnings
 
 import numpy as np
 
 from .. import corpus as corpus_mod
+from .. import store
 from .. import vocab as vocab_mod
-from ..errors import CorpusError
+from ..errors import CorpusError, FormatError
 
 START, END, UNKNOWN = "<s>", "</s>", "<unk>"
 
@@ -224,3 +226,43 @@ def sample_text(next_distribution, vocab, context, prompt, words, temperature, s
         out.append(token)
         so_far = [] if nxt == vocab.end else (so_far + [token])[-context:] if context else []
     return out
+
+
+def perplexity_of(log_probs):
+    """exp(mean negative log-likelihood) of per-token natural-log probabilities."""
+    log_probs = np.asarray(log_probs, dtype=np.float64)
+    if not len(log_probs):
+        raise LMError("no tokens to compute a perplexity on")
+    return float(np.exp(-log_probs.mean()))
+
+
+def top_tokens(p, topn, vocab):
+    """The ``topn`` most probable tokens of distribution ``p`` with their probabilities, best first."""
+    topn = max(1, min(int(topn), len(p)))
+    best = np.argpartition(-p, topn - 1)[:topn]
+    best = best[np.argsort(-p[best], kind="stable")]
+    return [(vocab.token(i), float(p[i])) for i in best]
+
+
+_KIND_NAMES = {"model": "a word2vec model", "vectors": "word vectors", "items": "an item model",
+               "lm": "a neural language model", "ngram": "an n-gram language model",
+               "lm-mixture": "a mixture of a neural and an n-gram language model"}
+#: the kinds of native file that hold a language model
+LM_KINDS = ("lm", "ngram", "lm-mixture")
+
+
+def load_kind(path, expect):
+    """store.load that names what the file is when it is not of kind ``expect`` (a kind or a tuple of kinds)."""
+    if not os.path.exists(path):
+        raise FormatError(f"{path}: no such file")
+    if not store.is_native(path):
+        raise FormatError(f"{path}: not a w2v language model file (it is not a native w2v file at all; "
+                          "train one with `w2v lm train`)")
+    kind, meta, arrays = store.load(path)
+    wanted = (expect,) if isinstance(expect, str) else tuple(expect)
+    if kind not in wanted:
+        what = _KIND_NAMES.get(kind, f"kind {kind!r}")
+        names = " or ".join(_KIND_NAMES[k] for k in wanted) if len(wanted) < 3 else "a language model"
+        raise FormatError(f"{path}: holds {what} (kind {kind!r}), not {names}; "
+                          "train a language model with `w2v lm train`")
+    return kind, meta, arrays

@@ -12,9 +12,9 @@ import numpy as np
 
 from .. import store
 from . import data
-from .data import LMError
+from .data import LM_KINDS, LMError, load_kind, perplexity_of, top_tokens
 from .model import DEFAULTS as NEURAL_DEFAULTS
-from .model import LM_KINDS, LanguageModel, _top, load_kind, perplexity_of
+from .model import LanguageModel
 from .ngram import NGramModel
 
 #: the n-gram part's arrays in a mixture file carry this prefix (the neural part's are the file's own,
@@ -75,7 +75,7 @@ class MixtureModel:
         """The ``topn`` likeliest next tokens after ``prompt``, best first: [(token, probability), ...]."""
         if data.prompt_ids(prompt, self.vocab, self.context)[1]:
             data.warn_all_unknown(prompt)
-        return _top(self.next_distribution(prompt), topn, self.vocab)
+        return top_tokens(self.next_distribution(prompt), topn, self.vocab)
 
     @property
     def context(self):

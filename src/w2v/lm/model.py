@@ -17,11 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .. import store
-from ..errors import FormatError
 from ..progress import progress_bar
 from ..vectors import KeyedVectors
 from . import data, kernels, net
-from .data import LMError
+from .data import LMError, load_kind, perplexity_of, top_tokens
 
 #: The parameters of :class:`LanguageModel` and their defaults (written once, here).  alpha, samples,
 #: softmax_limit and dropout were chosen by measurement on the built-in corpus (bench/RESULTS.md, "Language model").
@@ -103,12 +102,7 @@ def blas_threads(workers):
         yield
 
 
-def perplexity_of(log_probs):
-    """exp(mean negative log-likelihood) of per-token natural-log probabilities."""
-    log_probs = np.asarray(log_probs, dtype=np.float64)
-    if not len(log_probs):
-        raise LMError("no tokens to compute a perplexity on")
-    return float(np.exp(-log_probs.mean()))
+
 
 
 class LanguageModel:
@@ -385,7 +379,7 @@ class LanguageModel:
         if all_unknown:
             data.warn_all_unknown(prompt)
         p = net.distribution(self.params, ids[None, :])[0]
-        return _top(p, topn, self.vocab)
+        return top_tokens(p, topn, self.vocab)
 
     def log_probabilities(self, sentences):
         """Natural-log probability of every test token and sentence end (the perplexity's terms)."""
@@ -448,34 +442,3 @@ class LanguageModel:
         model.history = meta.get("history", [])
         model.last_training = meta.get("last_training", {})
         return model
-
-
-_KIND_NAMES = {"model": "a word2vec model", "vectors": "word vectors", "items": "an item model",
-               "lm": "a neural language model", "ngram": "an n-gram language model",
-               "lm-mixture": "a mixture of a neural and an n-gram language model"}
-#: the kinds of native file that hold a language model
-LM_KINDS = ("lm", "ngram", "lm-mixture")
-
-
-def load_kind(path, expect):
-    """store.load that names what the file is when it is not of kind ``expect`` (a kind or a tuple of kinds)."""
-    if not os.path.exists(path):
-        raise FormatError(f"{path}: no such file")
-    if not store.is_native(path):
-        raise FormatError(f"{path}: not a w2v language model file (it is not a native w2v file at all; "
-                          "train one with `w2v lm train`)")
-    kind, meta, arrays = store.load(path)
-    wanted = (expect,) if isinstance(expect, str) else tuple(expect)
-    if kind not in wanted:
-        what = _KIND_NAMES.get(kind, f"kind {kind!r}")
-        names = " or ".join(_KIND_NAMES[k] for k in wanted) if len(wanted) < 3 else "a language model"
-        raise FormatError(f"{path}: holds {what} (kind {kind!r}), not {names}; "
-                          "train a language model with `w2v lm train`")
-    return kind, meta, arrays
-
-
-def _top(p, topn, vocab):
-    topn = max(1, min(int(topn), len(p)))
-    best = np.argpartition(-p, topn - 1)[:topn]
-    best = best[np.argsort(-p[best], kind="stable")]
-    return [(vocab.token(i), float(p[i])) for i in best]

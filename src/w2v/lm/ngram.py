@@ -190,13 +190,11 @@ class NGramModel:
 
     def predict(self, prompt, topn=5):
         """The ``topn`` likeliest next tokens after ``prompt``, best first: [(token, probability), ...]."""
-        from .model import _top
-
         self._need_trained()
         _, all_unknown = data.prompt_ids(prompt, self.vocab, self.context)
         if all_unknown:
             data.warn_all_unknown(prompt)
-        return _top(self.next_distribution(prompt), topn, self.vocab)
+        return data.top_tokens(self.next_distribution(prompt), topn, self.vocab)
 
     def generate(self, prompt, words=20, temperature=0.8, seed=1):
         """Continue ``prompt`` by sampling ``words`` tokens (as :meth:`LanguageModel.generate`)."""
@@ -212,9 +210,7 @@ class NGramModel:
 
     def perplexity(self, sentences):
         """exp(mean negative log-likelihood) over every token and sentence end of ``sentences``."""
-        from .model import perplexity_of
-
-        return perplexity_of(self.log_probabilities(sentences))
+        return data.perplexity_of(self.log_probabilities(sentences))
 
     # -- saving -------------------------------------------------------------------------------
     def save(self, path):
@@ -237,9 +233,7 @@ class NGramModel:
     @classmethod
     def load(cls, path):
         """Load a model saved by :meth:`save`."""
-        from .model import load_kind
-
-        _, meta, arrays = load_kind(os.fspath(path), "ngram")
+        _, meta, arrays = data.load_kind(os.fspath(path), "ngram")
         return cls._from_payload(meta, arrays)
 
     @classmethod
