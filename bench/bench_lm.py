@@ -7,14 +7,18 @@ training throughput as a fraction of this machine's float32 matmul rate.
 
     python bench/bench_lm.py                        # the built-in corpus
     python bench/bench_lm.py ../shared/data/english-5m.txt.gz --min-count 5 --max-time 300
+    python bench/bench_lm.py --side-by-side         # the neural models at once, one core each
     python bench/bench_lm.py --profile 30000      # where one sampled-softmax step spends its time
 """
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import sys
+import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -83,6 +87,11 @@ def profile_step(classes, batch=256, samples=1024, steps=60, context=2, d=60, h=
     print(f"sgemm: {sgemm_gflops(1):.1f} GFLOP/s on one thread, {sgemm_gflops(None):.1f} on all")
 
 
+def _train_and_save(params, train, valid, path):
+    LanguageModel(**params).train(train, validation_sentences=valid).save(path)
+    return path
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="?", default=None, help="default: the built-in demo corpus")
@@ -95,13 +104,16 @@ def main(argv=None):
     ap.add_argument("--hidden", type=int)
     ap.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"))
     ap.add_argument("--samples", type=int)
-    ap.add_argument("--exact-epochs", type=int, help="the last N epochs with the exact softmax")
+    ap.add_argument("--exact-epochs", type=float, help="the last epochs with the exact softmax (0.5: half of one)")
     ap.add_argument("--batch-size", type=int)
     ap.add_argument("--alpha", type=float)
     ap.add_argument("--dropout", type=float)
     ap.add_argument("--direct", type=int, choices=(0, 1))
     ap.add_argument("--schedule", choices=("linear", "halving"), help="learning-rate schedule (default: the model's)")
     ap.add_argument("--workers", type=int, help="training threads (default: the model's)")
+    ap.add_argument("--side-by-side", action="store_true",
+                    help="train the neural models at once, each in its own process on one thread (workers=1), "
+                         "instead of one after another on all cores")
     ap.add_argument("--json", metavar="PATH")
     ap.add_argument("--profile", type=int, metavar="CLASSES", help="only profile one sampled-softmax step")
     args = ap.parse_args(argv)
@@ -116,6 +128,8 @@ def main(argv=None):
               if getattr(args, name) is not None}
     if args.direct is not None:
         neural["direct"] = bool(args.direct)
+    if args.side_by_side:
+        neural["workers"] = 1
     gflops = sgemm_gflops(None)   # the machine's rate, all cores (training: one BLAS thread per training thread)
     gflops_one = sgemm_gflops(1)
     t = time.perf_counter()
@@ -138,15 +152,27 @@ def main(argv=None):
         rows.append({"model": f"Kneser-Ney order {order}", "perplexity": ppl, "seconds": s,
                      "samples_per_second": train.tokens / s})
         print(rows[-1], flush=True)
-    for context in [int(c) for c in args.contexts.split(",")]:
-        lm = LanguageModel(vocabulary=vocab, context=context, epochs=args.epochs, max_time=args.max_time,
-                           progress=False, seed=1, **neural)
-        lm.train(train, validation_sentences=valid)
+    contexts = [int(c) for c in args.contexts.split(",")]
+    kw = dict(vocabulary=vocab, epochs=args.epochs, max_time=args.max_time, progress=False, seed=1, **neural)
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.side_by_side:   # one process a model: it gets the split, trains, saves the model
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(len(contexts), mp_context=ctx) as pool:
+                jobs = [pool.submit(_train_and_save, dict(kw, context=c), train, valid, os.path.join(tmp, f"{c}.w2v"))
+                        for c in contexts]
+                models = [LanguageModel.load(job.result()) for job in jobs]
+        else:
+            models = [LanguageModel(context=c, **kw).train(train, validation_sentences=valid) for c in contexts]
+    # what each model's training could use: one core side by side, all cores otherwise
+    rate = gflops_one if args.side_by_side else gflops
+    for context, lm in zip(contexts, models):
         tr = lm.last_training
         lm_logp = lm.log_probabilities(test)
         ppl = perplexity_of(lm_logp)
-        frac = tr["samples_per_second"] * tr["flops_per_sample"] / (gflops * 1e9)
-        rows.append({"model": f"neural context {context} ({tr['objective']}, {tr['epochs']} epochs, "
+        frac = tr["samples_per_second"] * tr["flops_per_sample"] / (rate * 1e9)
+        exact = sum(r["samples"] for r in lm.history if r["objective"] == "softmax" != tr["objective"])
+        exact = f", {exact / lm.history[0]['samples']:.2f} of them exact" if exact else ""
+        rows.append({"model": f"neural context {context} ({tr['objective']}, {tr['epochs']} epochs{exact}, "
                               f"stopped by {tr['stopped']})", "perplexity": ppl, "seconds": tr["seconds"],
                      "samples_per_second": tr["samples_per_second"], "sgemm_fraction": frac,
                      "history": [{k: r[k] for k in ("epoch", "seconds", "learning_rate", "validation_perplexity")}

@@ -144,6 +144,47 @@ def test_exact_epochs_finish_a_sampled_model_on_the_exact_softmax():
     assert sampled.last_training["flops_per_sample"] == sampled.flops_per_sample("sampled")
 
 
+def test_a_fraction_of_an_exact_epoch_cuts_the_last_one_short():
+    kw = dict(context=2, vector_size=16, hidden=32, min_count=1, epochs=3, batch_size=64, alpha=0.01,
+              objective="sampled", samples=3, progress=False, workers=1, patience=4)
+    tuned = LanguageModel(_planted(), **kw, exact_epochs=0.5)
+    assert [r["objective"] for r in tuned.history] == ["sampled", "sampled", "softmax"]
+    whole, part = tuned.history[0]["samples"], tuned.history[2]["samples"]
+    assert abs(part - whole / 2) <= 64          # half the batches of an epoch
+    assert tuned.perplexity(_planted(100, seed=1)) < 3.5
+    with pytest.raises(LMError, match="exact_epochs"):
+        LanguageModel(exact_epochs=-0.5)
+
+
+def test_exact_epochs_follow_a_sampled_phase_that_stopped_early(monkeypatch):
+    kw = dict(context=2, vector_size=8, hidden=16, min_count=1, epochs=40, batch_size=64, alpha=0.01,
+              schedule="halving", validation=0.1, progress=False, workers=1, objective="sampled", samples=4)
+    plain = LanguageModel(_planted(400), **kw)
+    assert plain.last_training["stopped"] == "early stopping" and len(plain.history) < 39
+    start = {}
+    real = net.loss_and_grads
+
+    def watch(p, ctx, y, objective="softmax", *args, **kwargs):
+        if objective == "softmax" and not start:
+            start.update({k: v.copy() for k, v in p.items()})
+        return real(p, ctx, y, objective, *args, **kwargs)
+
+    monkeypatch.setattr(net, "loss_and_grads", watch)
+    tuned = LanguageModel(_planted(400), **kw, exact_epochs=1)
+    n = len(plain.history)
+    # the same sampled epochs, then one exact epoch (not the 40th: the sampled phase ended by itself)
+    assert [r["objective"] for r in tuned.history] == ["sampled"] * n + ["softmax"]
+    assert [r["epoch"] for r in tuned.history] == list(range(1, n + 2))   # counted as run
+    assert [r["loss"] for r in tuned.history[:n]] == [r["loss"] for r in plain.history]
+    # at the rate the sampled phase ended with, from its best parameters (plain's result), not its last ones
+    assert tuned.history[-1]["learning_rate"] == plain.history[-1]["learning_rate"]
+    for k, v in plain.params.items():
+        np.testing.assert_array_equal(start[k], v)
+    best = min(r["validation_perplexity"] for r in plain.history)
+    assert tuned.history[-1]["validation_perplexity"] < best
+    assert tuned.perplexity(_planted(100, seed=1)) <= plain.perplexity(_planted(100, seed=1))
+
+
 def test_seed_and_one_thread_are_repeatable():
     kw = dict(context=2, vector_size=8, hidden=8, min_count=1, epochs=2, progress=False, workers=1, seed=3)
     a = LanguageModel(_planted(200), **kw)

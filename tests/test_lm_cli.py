@@ -62,3 +62,8 @@ def test_train_options_reach_the_model(lm_file, tmp_path):
     assert lm.tied and "P" in lm.params and "U" not in lm.params
     assert lm.weight_decay == 0.05 and lm.average == 0.5
     assert default.tied == DEFAULTS["tied"] and default.average == DEFAULTS["average"]
+    out = tmp_path / "exact.w2v"
+    assert main(["lm", "train", str(corpus), "-o", str(out), "--min-count", "1", "--epochs", "2", "--objective",
+                 "sampled", "--samples", "4", "--exact-epochs", "0.5", "--workers", "1", "-q"]) == 0
+    lm = LanguageModel.load(out)
+    assert lm.exact_epochs == 0.5 and [r["objective"] for r in lm.history] == ["sampled", "softmax"]

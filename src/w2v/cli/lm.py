@@ -79,8 +79,9 @@ def _training_options(t):
     t.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"),
                    help="training objective (default auto: exact softmax for small vocabularies)")
     t.add_argument("--samples", type=int, help="classes sampled per batch (sampled/nce; default 256)")
-    t.add_argument("--exact-epochs", type=int, metavar="N",
-                   help="train the last N epochs with the exact softmax (after sampled/nce; default 0)")
+    t.add_argument("--exact-epochs", type=float,
+                   help="the last epochs, on the exact softmax after sampled/nce ones; a fraction cuts the last "
+                        "one short; they also follow a sampled phase that stopped early (default 0)")
     t.add_argument("--batch-size", type=int)
     t.add_argument("--alpha", type=float, help="Adam learning rate (default 0.01)")
     t.add_argument("--dropout", type=float, help="dropout rate of the embeddings and hidden units while training (default 0.3)")

@@ -69,7 +69,7 @@ def validate(params):
     whole("batch_size", 1)
     whole("samples", 1)
     whole("softmax_limit", 0)
-    whole("exact_epochs", 0)
+    number("exact_epochs", 0)
     whole("max_validation_tokens", 1)
     whole("patience", 1)
     whole("seed", 0)
@@ -125,7 +125,10 @@ class LanguageModel:
     * ``dropout``: the share of the concatenated embeddings and of the hidden units zeroed (and the
       rest scaled up) in each training step; none when predicting.
     * ``exact_epochs``: the last that many of the ``epochs`` train with the exact softmax whatever
-      ``objective`` trained before (a sampled objective's model, fine-tuned on the exact one).
+      ``objective`` trained before (a sampled objective's model, fine-tuned on the exact one); a
+      fraction (0.5) cuts the last exact epoch to that share of its batches.  When early stopping (or
+      the halving schedule) ends the sampled epochs sooner, the exact ones follow from the best
+      parameters; ``max_time`` still ends everything.  Their learning rate goes on as the schedule has it.
     * ``schedule``: ``"linear"`` (the rate falls linearly, stopping after ``patience`` epochs without
       improvement) or ``"halving"`` (Mikolov et al. 2011: ``alpha`` until an epoch lowers the validation
       entropy by less than 0.3%, then half the rate after every epoch, until an epoch does not improve).
@@ -213,13 +216,22 @@ class LanguageModel:
         threads = self._threads()
         n = len(positions)
         batches = -(-n // self.batch_size)
-        total = max(1, self.epochs * batches)
+        # the epochs' plan: the sampled (or exact) epochs, then exact_epochs more on the exact softmax, the
+        # last one cut to its share of the batches when exact_epochs is not whole
+        exact = self.exact_epochs if objective != "softmax" else 0
+        first = self.epochs - math.ceil(exact)
+        plan = [(objective, batches)] * first
+        whole = math.floor(exact)
+        plan += [("softmax", batches)] * whole
+        if exact > whole:
+            plan.append(("softmax", max(1, round((exact - whole) * batches))))
+        total = max(1, sum(b for _, b in plan))
         best, best_params, bad = math.inf, None, 0
         self.history = []
         started = time.perf_counter()
         shared = {"steps": 0, "stop": False, "lr": self.alpha, "blends": 0, "epoch_lr": self.alpha}
         # schedule="halving" (after Mikolov et al. 2011): alpha until an epoch is a plateau on validation,
-        # then half the rate each epoch; an epoch that does not improve at all ends training
+        # then half the rate each epoch; an epoch that does not improve at all ends the phase
         halving = self.schedule == "halving" and len(held) > 0
         halved = False
         # the running average of the parameters (``average`` epochs long), what validation and the result use
@@ -227,13 +239,13 @@ class LanguageModel:
         avg_w = AVERAGE_EVERY / max(1.0, self.average * batches)
         lock = threading.Lock()
         stopped = "epochs"
-        bar = progress_bar(total=self.epochs * n, unit="sample", unit_scale=True, smoothing=0.1,
-                           disable=None if self.progress is None else not self.progress)
+        bar = progress_bar(total=sum(min(b * self.batch_size, n) for _, b in plan), unit="sample", unit_scale=True,
+                           smoothing=0.1, disable=None if self.progress is None else not self.progress)
 
-        def run(order, part, rng_t, sums, objective):
-            """Batches part, part + threads, ... of an epoch: one training thread (Hogwild between threads)."""
+        def run(order, part, rng_t, sums, objective, limit):
+            """Batches part, part + threads, ... (below ``limit``) of an epoch: one training thread (Hogwild between threads)."""
             scratch = {}
-            for j in range(part, batches, threads):
+            for j in range(part, limit, threads):
                 if shared["stop"]:
                     return
                 pick = positions[order[j * self.batch_size:(j + 1) * self.batch_size]]
@@ -278,21 +290,24 @@ class LanguageModel:
 
         # the batches' products are small: BLAS runs one thread per training thread (on cores shared with
         # other work, two BLAS threads made a sampled-softmax step ten times slower; bench/RESULTS.md)
+        epoch = 0
         with blas_threads(1), bar, ThreadPoolExecutor(threads) as pool:
-            for epoch in range(self.epochs):
-                bar.set_description(f"epoch {epoch + 1}/{self.epochs}")
+            while epoch < len(plan):
+                this, limit = plan[epoch]
+                # epochs are counted as run (early stopping may skip from the sampled phase to the exact one)
+                run_no = len(self.history) + 1
+                bar.set_description(f"epoch {run_no}" + ("" if halving else f"/{len(plan)}")
+                                    + (" (exact)" if epoch >= first else ""))
                 order = rng.permutation(n)
                 parts = [[0.0, 0] for _ in range(threads)]
                 rngs = rng.spawn(threads)
-                # the last exact_epochs epochs: the exact softmax, whatever trained before
-                this = "softmax" if epoch >= self.epochs - self.exact_epochs else objective
                 if threads == 1:
-                    run(order, 0, rngs[0], parts[0], this)
+                    run(order, 0, rngs[0], parts[0], this, limit)
                 else:
-                    for job in [pool.submit(run, order, t, rngs[t], parts[t], this) for t in range(threads)]:
+                    for job in [pool.submit(run, order, t, rngs[t], parts[t], this, limit) for t in range(threads)]:
                         job.result()
                 loss_sum, loss_n = sum(p[0] for p in parts), sum(p[1] for p in parts)
-                record = {"epoch": epoch + 1, "objective": this, "loss": loss_sum / max(loss_n, 1), "samples": loss_n,
+                record = {"epoch": run_no, "objective": this, "loss": loss_sum / max(loss_n, 1), "samples": loss_n,
                           "seconds": time.perf_counter() - started, "learning_rate": shared["lr"]}
                 if len(held):
                     judged = self.params if avg is None else avg
@@ -307,19 +322,30 @@ class LanguageModel:
                 self.history.append(record)
                 bar.set_postfix_str(f"loss {record['loss']:.3f}" + (f", val ppl {record['validation_perplexity']:.1f}"
                                                                     if len(held) else ""))
+                epoch += 1
                 if shared["stop"]:
                     stopped = "max_time"
                     break
                 if halving:
-                    if halved and bad:
-                        stopped = "early stopping"
-                        break
+                    done = halved and bad
                     halved = halved or plateau
-                    if halved:
+                    if halved and not done:
                         shared["epoch_lr"] = max(shared["epoch_lr"] / 2, self.min_alpha)
-                elif bad >= self.patience:
+                else:
+                    done = bad >= self.patience
+                if done:
+                    # early stopping ends the phase: the exact epochs still follow a sampled phase, from
+                    # its best parameters (the rate as it was); in the exact phase it ends training
                     stopped = "early stopping"
-                    break
+                    if this == "softmax":
+                        break
+                    for key, value in best_params.items():
+                        np.copyto(self.params[key], value)
+                    if avg is not None:
+                        for key, value in best_params.items():
+                            np.copyto(avg[key], value)
+                    bad = 0
+                    epoch = first
         if best_params is None and avg is not None:
             best_params = avg
         if best_params is not None:
