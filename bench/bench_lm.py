@@ -170,8 +170,9 @@ def main(argv=None):
         lm_logp = lm.log_probabilities(test)
         ppl = perplexity_of(lm_logp)
         frac = tr["samples_per_second"] * tr["flops_per_sample"] / (rate * 1e9)
-        exact = sum(r["samples"] for r in lm.history if r["objective"] == "softmax" != tr["objective"])
-        exact = f", {exact / lm.history[0]['samples']:.2f} of them exact" if exact else ""
+        # the exact softmax's share, in epochs, of a model trained on a sampled objective
+        exact_samples = sum(r["samples"] for r in lm.history if r["objective"] != tr["objective"])
+        exact = f", {exact_samples / lm.history[0]['samples']:.2f} of them exact" if exact_samples else ""
         rows.append({"model": f"neural context {context} ({tr['objective']}, {tr['epochs']} epochs{exact}, "
                               f"stopped by {tr['stopped']})", "perplexity": ppl, "seconds": tr["seconds"],
                      "samples_per_second": tr["samples_per_second"], "sgemm_fraction": frac,

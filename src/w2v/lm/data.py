@@ -15,7 +15,6 @@ Ids: ``0 … W-1`` are the words (the rows of ``wv``), ``W`` is ``</s>``, ``W+1`
 ever an input.  Everything here is bulk numpy over the int32 id arrays: no Python per token.
 """
 import itertools
-
 import os
 import warnings
 

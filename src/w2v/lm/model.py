@@ -102,9 +102,6 @@ def blas_threads(workers):
         yield
 
 
-
-
-
 class LanguageModel:
     """Predict the next word from the ``context`` previous ones (Bengio et al. 2003).
 
@@ -243,7 +240,8 @@ class LanguageModel:
                            smoothing=0.1, disable=None if self.progress is None else not self.progress)
 
         def run(order, part, rng_t, sums, objective, limit):
-            """Batches part, part + threads, ... (below ``limit``) of an epoch: one training thread (Hogwild between threads)."""
+            """Batches part, part + threads, ... below ``limit`` of an epoch: one training thread (Hogwild
+            between threads)."""
             scratch = {}
             for j in range(part, limit, threads):
                 if shared["stop"]:
@@ -341,8 +339,7 @@ class LanguageModel:
                         break
                     for key, value in best_params.items():
                         np.copyto(self.params[key], value)
-                    if avg is not None:
-                        for key, value in best_params.items():
+                        if avg is not None:
                             np.copyto(avg[key], value)
                     bad = 0
                     epoch = first
