@@ -9,6 +9,7 @@ training throughput as a fraction of this machine's float32 matmul rate.
     python bench/bench_lm.py ../shared/data/english-5m.txt.gz --min-count 5 --max-time 300
     python bench/bench_lm.py --side-by-side         # the neural models at once, one core each
     python bench/bench_lm.py --profile 30000      # where one sampled-softmax step spends its time
+    python bench/bench_lm.py --profile-exact 33565   # an exact-softmax step and the exact perplexity
 """
 import argparse
 import json
@@ -87,6 +88,40 @@ def profile_step(classes, batch=256, samples=1024, steps=60, context=2, d=60, h=
     print(f"sgemm: {sgemm_gflops(1):.1f} GFLOP/s on one thread, {sgemm_gflops(None):.1f} on all")
 
 
+def profile_exact(classes, batch=256, steps=20, context=4, d=100, h=200, tokens=20000):
+    """Time an exact-softmax training step (by default the english-5m benchmark's model shape, dropout
+    0.2) and the exact perplexity, on one BLAS thread."""
+    from w2v.lm import net
+
+    rng = np.random.default_rng(0)
+    flops = 6 * batch * (context * d * h + h * classes)
+    with blas_threads(1):
+        p = net.init_params(classes + 2, classes, context, d, h, False, np.full(classes, -np.log(classes)), rng)
+        opt, scratch, spent = net.Adam(p, fast=True), {}, []
+        for i in range(steps + 3):
+            ctx, y = rng.integers(0, classes, (batch, context)), rng.integers(0, classes, batch)
+            masks = tuple((rng.random((batch, n), dtype=np.float32) < 0.8) * np.float32(1.25)
+                          for n in (context * d, h))
+            t0 = time.perf_counter()
+            loss, dense, rows = net.loss_and_grads(p, ctx, y, fast=True, masks=masks)
+            t1 = time.perf_counter()
+            opt.step(p, dense, rows, 1e-4, scratch)
+            if i >= 3:
+                spent.append((t1 - t0, time.perf_counter() - t1))
+        grads, adam = np.median(spent, axis=0)
+        ctx, y = rng.integers(0, classes, (tokens, context)), rng.integers(0, classes, tokens)
+        net.log_probabilities(p, ctx[:1000], y[:1000])
+        t = time.perf_counter()
+        net.log_probabilities(p, ctx, y)
+        t = time.perf_counter() - t
+        rate = sgemm_gflops(1)
+    step = grads + adam
+    print(f"exact step, {classes:,} classes: loss and gradients {1000 * grads:.1f} ms, Adam {1000 * adam:.1f} ms: "
+          f"{batch / step:,.0f} samples/s, {flops / step / 1e9:.1f} GFLOP/s ({100 * flops / step / 1e9 / rate:.0f}% "
+          f"of sgemm); exact perplexity: {tokens / t:,.0f} tokens/s, {2 * tokens * h * classes / t / 1e9:.1f} "
+          f"GFLOP/s; sgemm {rate:.1f} GFLOP/s on one thread")
+
+
 def _train_and_save(params, train, valid, path):
     LanguageModel(**params).train(train, validation_sentences=valid).save(path)
     return path
@@ -116,9 +151,13 @@ def main(argv=None):
                          "instead of one after another on all cores")
     ap.add_argument("--json", metavar="PATH")
     ap.add_argument("--profile", type=int, metavar="CLASSES", help="only profile one sampled-softmax step")
+    ap.add_argument("--profile-exact", type=int, metavar="CLASSES",
+                    help="only profile an exact-softmax step and the exact perplexity")
     args = ap.parse_args(argv)
     if args.profile:
         return profile_step(args.profile)
+    if args.profile_exact:
+        return profile_exact(args.profile_exact)
     if args.corpus is None:
         from w2v.cli.train import demo_corpus_path
 

@@ -260,9 +260,10 @@ def test_dropout_is_seeded_and_repeatable():
 
 
 @pytest.mark.parametrize("threads", [1, 3])
-def test_exact_log_probabilities_match_the_reference(threads):
+@pytest.mark.parametrize("batch", [16, 40])   # chunks of one and of several (partial) row blocks
+def test_exact_log_probabilities_match_the_reference(threads, batch):
     p, ctx, y, _, _ = _random_problem(np.float32, classes=50, B=70)
-    fast = net.log_probabilities(p, ctx, y, batch=16, threads=threads)
+    fast = net.log_probabilities(p, ctx, y, batch=batch, threads=threads)
     ref = net.log_probabilities_reference({k: v.astype(np.float64) for k, v in p.items()}, ctx, y)
     np.testing.assert_allclose(fast, ref, rtol=1e-5, atol=1e-5)
     assert np.exp(net.log_probabilities(p, ctx[:1].repeat(50, 0), np.arange(50))).sum() == pytest.approx(1, rel=1e-5)

@@ -4,7 +4,9 @@ The matrix products of a training step run in BLAS; what numpy spent most of a s
 step on was everything else: ten passes over the (batch × samples) score matrix for the corrected,
 masked log-softmax and its gradient, and ``np.unique``/``np.add.at``/fancy-index copies for the
 lazy Adam update of the rows a batch touches (bench/RESULTS.md, "Language model").  Each kernel here
-does that work in one or two passes, in place.  Their readable numpy twins are
+does that work in one or two passes, in place; the exact softmax's gradient is numpy passes over
+blocks of rows small enough to stay in cache (faster than numba's scalar ``exp`` and ``max``).  Their
+readable numpy twins are
 :func:`w2v.lm.net.loss_and_grads` and :class:`w2v.lm.net.Adam`; tests/test_lm.py holds each kernel
 to its twin.
 """
@@ -27,22 +29,21 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
-# The exponentials of the two softmax kernels are left to numpy's vectorised np.exp (numba's scalar
-# math.exp is 5-10x slower without Intel's SVML); each kernel is one compiled pass on either side of it.
+# The sampled softmax's exponentials are left to numpy's vectorised np.exp (numba's scalar math.exp is
+# 5-10x slower without Intel's SVML); its two kernels are one compiled pass on either side of it.
 
 @njit(nogil=True, cache=True)
 def _shift_rows(S, y, sampled, c, t):
     """Add ``c`` (columns) to ``S``; mask a column whose class ``sampled[j]`` is the row's target
-    (−inf; none when ``sampled`` is empty); subtract from each row the larger of its maximum and
+    (−inf); subtract from each row the larger of its maximum and
     ``t[i]``, which is shifted the same way."""
     B, n = S.shape
-    masked = len(sampled) > 0
     for i in range(B):
         row = S[i]
         m = t[i]
         for j in range(n):
             v = row[j] + c[j]
-            if masked and sampled[j] == y[i]:
+            if sampled[j] == y[i]:
                 v = -np.inf
             row[j] = v
             if v > m:
@@ -53,10 +54,10 @@ def _shift_rows(S, y, sampled, c, t):
 
 
 @njit(nogil=True, cache=True, fastmath=True)
-def _finish_rows(E, t, y, exact):
-    """``E`` holds exp(shifted scores); each row becomes its softmax divided by B (minus 1/B at
-    the target column when ``exact``).  Returns the mean loss and, for the sampled softmax, the
-    gradient of the true class's score (whose shifted score ``t[i]`` is not a column of ``E``)."""
+def _finish_rows(E, t):
+    """The sampled softmax: ``E`` holds exp(shifted scores of the drawn classes), ``t`` the true class's
+    shifted score (not a column of ``E``); each row becomes its softmax divided by B.  Returns the mean
+    loss and the gradient of the true class's score."""
     B, n = E.shape
     inv = 1.0 / B
     g_true = np.empty(B, E.dtype)
@@ -66,30 +67,63 @@ def _finish_rows(E, t, y, exact):
         total = 0.0
         for j in range(n):
             total += row[j]
-        e_true = 0.0 if exact else math.exp(t[i])
+        e_true = math.exp(t[i])
         total += e_true
         loss += math.log(total) - t[i]
         scale = row.dtype.type(inv / total)
         for j in range(n):
             row[j] *= scale
-        if exact:
-            row[y[i]] -= inv
         g_true[i] = (e_true / total - 1.0) * inv
     return loss * inv, g_true
 
 
-def shift_rows(S, t):
-    """Subtract from each row of ``S`` (in place) the larger of its maximum and ``t[i]``; ``t`` too."""
-    _shift_rows(S, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(S.shape[1], S.dtype), t)
+#: rows of the score matrix :func:`softmax_grad` treats at once: a block of a large vocabulary's scores
+#: (16 × 33,565 float32 is 2 MB) stays in the core's cache through its passes
+SOFTMAX_ROWS = 16
 
 
-def softmax_grad(S, y):
-    """Exact softmax cross-entropy: ``S`` (B, classes) scores are overwritten with the gradient
-    ``(softmax(S) − onehot(y)) / B``; returns the mean loss (float64)."""
-    t = S[np.arange(len(y)), y].astype(np.float64)
-    _shift_rows(S, y, np.zeros(0, np.int64), np.zeros(S.shape[1], S.dtype), t)
-    np.exp(S, out=S)
-    return _finish_rows(S, t, y, True)[0]
+def softmax_grad(S, y, bias=None, db=None):
+    """Exact softmax cross-entropy: ``S`` (B, classes) scores (plus ``bias`` (classes,) when given, added
+    here) are overwritten with the gradient ``(softmax(S) − onehot(y)) / B``; ``db`` (classes,), when
+    given, receives the gradient's column sums (the bias's gradient).  Returns the mean loss (float64).
+
+    Blocks of :data:`SOFTMAX_ROWS` rows go through numpy's vectorised passes (add the bias, row max,
+    shift, ``exp``, normalise, column sums) while they are in cache: on a large vocabulary this is
+    twice as fast as whole-matrix passes or scalar compiled loops (bench/RESULTS.md, "Language model")."""
+    B = len(S)
+    inv = 1.0 / B
+    loss = 0.0
+    if db is not None:
+        db[...] = 0
+    for lo in range(0, B, SOFTMAX_ROWS):
+        block = S[lo:lo + SOFTMAX_ROWS]
+        rows, yy = np.arange(len(block)), y[lo:lo + SOFTMAX_ROWS]
+        if bias is not None:
+            block += bias
+        block -= block.max(axis=1, keepdims=True)
+        t = block[rows, yy].astype(np.float64)
+        np.exp(block, out=block)
+        total = block.sum(axis=1, dtype=np.float64)
+        loss += float((np.log(total) - t).sum())
+        block *= (inv / total).astype(S.dtype)[:, None]
+        block[rows, yy] -= S.dtype.type(inv)
+        if db is not None:
+            db += block.sum(axis=0)
+    return loss * inv
+
+
+def log_softmax_at(S, y, bias):
+    """log softmax(S + ``bias``)[i, y[i]] for each row (float64), by :func:`softmax_grad`'s cached row
+    blocks; ``S`` (B, classes) raw scores is overwritten."""
+    out = np.empty(len(S), np.float64)
+    for lo in range(0, len(S), SOFTMAX_ROWS):
+        block = S[lo:lo + SOFTMAX_ROWS]
+        block += bias
+        block -= block.max(axis=1, keepdims=True)
+        t = block[np.arange(len(block)), y[lo:lo + SOFTMAX_ROWS]].astype(np.float64)
+        np.exp(block, out=block)
+        out[lo:lo + SOFTMAX_ROWS] = t - np.log(block.sum(axis=1, dtype=np.float64))
+    return out
 
 
 def sampled_grad(S, s_true, y, sampled, log_kq_sampled, log_kq_true, nce):
@@ -105,7 +139,7 @@ def sampled_grad(S, s_true, y, sampled, log_kq_sampled, log_kq_true, nce):
     t = (s_true - log_kq_true).astype(np.float64)
     _shift_rows(S, y, sampled, (-log_kq_sampled).astype(S.dtype), t)
     np.exp(S, out=S)
-    return _finish_rows(S, t, y, False)
+    return _finish_rows(S, t)
 
 
 @njit(nogil=True, cache=True)

@@ -93,27 +93,29 @@ def log_softmax(s):
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
 
 
-def log_probabilities(p, ctx, y, batch=1024, threads=1):
+def log_probabilities(p, ctx, y, batch=256, threads=1):
     """Exact log P(y | ctx) for every sample (float64), normalised over all classes.
 
     Chunks of ``batch`` samples; ``threads`` > 1 computes chunks side by side (the same numbers)."""
     out = np.empty(len(y), dtype=np.float64)
-
-    def chunk(lo):
-        s = scores(p, ctx[lo:lo + batch])
-        yy = np.asarray(y[lo:lo + batch], dtype=np.int64)
-        t = s[np.arange(len(s)), yy].astype(np.float64)
-        kernels.shift_rows(s, t)   # s − row max, in place (t too)
-        np.exp(s, out=s)
-        out[lo:lo + batch] = t - np.log(s.sum(axis=1, dtype=np.float64))
-
+    y = np.asarray(y, dtype=np.int64)
     starts = range(0, len(y), batch)
-    if threads > 1 and len(starts) > 1:
+    threads = max(1, min(threads, len(starts)))
+
+    def part(first):
+        for lo in starts[first::threads]:
+            x, a = _hidden(p, ctx[lo:lo + batch])
+            a, U = _output(p, a)
+            s = a @ U.T
+            if "W" in p:
+                s += x @ p["W"].T
+            out[lo:lo + batch] = kernels.log_softmax_at(s, y[lo:lo + batch], p["b"])
+
+    if threads > 1:
         with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(chunk, starts))
+            list(pool.map(part, range(threads)))
     else:
-        for lo in starts:
-            chunk(lo)
+        part(0)
     return out
 
 
@@ -162,23 +164,27 @@ def loss_and_grads(p, ctx, y, objective="softmax", sampled=None, log_kq=None, fa
     tied = "P" in p
     hidden, (a, U) = a, _output(p, a)   # tied: a is now o = a P, U the class rows of C
     if objective == "softmax":
-        s = a @ U.T + p["b"]
-        if direct:
-            s += x @ p["W"].T
-        if fast:
-            loss = kernels.softmax_grad(s, y)
+        if fast:   # the bias is added, and its gradient summed, in the kernel's cached passes
+            s = a @ U.T
+            if direct:
+                s += x @ p["W"].T
+            dense["b"] = np.empty_like(p["b"])
+            loss = kernels.softmax_grad(s, y, p["b"], dense["b"])
             g = s
         else:
+            s = a @ U.T + p["b"]
+            if direct:
+                s += x @ p["W"].T
             logp = log_softmax(s)
             loss = -float(logp[np.arange(B), y].astype(np.float64).mean())
             g = np.exp(logp)
             g[np.arange(B), y] -= 1
             g /= B
+            dense["b"] = g.sum(axis=0)
         if tied:
             rows["C"] = (np.arange(len(U)), g.T @ a)
         else:
             dense["U"] = g.T @ a
-        dense["b"] = g.sum(axis=0)
         da = g @ U
         if direct:
             dense["W"] = g.T @ x
