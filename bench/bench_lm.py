@@ -139,6 +139,7 @@ def main(argv=None):
     ap.add_argument("--hidden", type=int)
     ap.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"))
     ap.add_argument("--samples", type=int)
+    ap.add_argument("--shortlist", type=int, help="the sampled softmax's most frequent classes, in every batch")
     ap.add_argument("--exact-epochs", type=float, help="the last epochs with the exact softmax (0.5: half of one)")
     ap.add_argument("--batch-size", type=int)
     ap.add_argument("--alpha", type=float)
@@ -162,7 +163,7 @@ def main(argv=None):
         from w2v.cli.train import demo_corpus_path
 
         args.corpus = demo_corpus_path()
-    neural = {name: getattr(args, name) for name in ("vector_size", "hidden", "objective", "samples", "batch_size",
+    neural = {name: getattr(args, name) for name in ("vector_size", "hidden", "objective", "samples", "shortlist", "batch_size",
                                                       "alpha", "dropout", "workers", "exact_epochs", "schedule")
               if getattr(args, name) is not None}
     if args.direct is not None:

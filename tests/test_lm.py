@@ -335,3 +335,32 @@ def test_validation_sample_is_random_sentences_not_the_first_ones():
     again = sentences.sample(300, 1)
     np.testing.assert_array_equal(part.ids, again.ids)              # seeded
     assert sentences.sample(1, 1).tokens in (3, 4)                  # at least one sentence
+
+
+def test_a_shortlist_of_every_class_is_the_exact_softmax():
+    kw = dict(context=2, vector_size=16, hidden=32, min_count=1, epochs=2, batch_size=64, alpha=0.01,
+              progress=False, workers=1, dropout=0.0)
+    exact = LanguageModel(_planted(), objective="softmax", **kw)
+    whole = LanguageModel(_planted(), objective="sampled", samples=5, shortlist=1000, **kw)
+    for a, b in zip(exact.history, whole.history):
+        assert b["loss"] == pytest.approx(a["loss"], rel=1e-4)
+        assert b["validation_perplexity"] == pytest.approx(a["validation_perplexity"], rel=1e-4)
+    assert whole.predict(["w3", "w4"])[0][0] == "w5"
+
+
+def test_a_shortlist_keeps_the_frequent_classes_and_samples_the_rest():
+    corpus = [["a", "a", "a", "b", "b", "c", "d", "e"]] * 50
+    lm = LanguageModel(corpus, context=1, vector_size=4, hidden=4, min_count=1, epochs=1, batch_size=64,
+                       objective="sampled", samples=3, shortlist=2, progress=False, workers=1)
+    counts = np.array([150, 100, 50, 50, 50, 50, 0], dtype=np.float64)   # a b c d e </s> <unk>
+    order = [lm.vocab.index[w] for w in "abcde"] + [lm.vocab.end, lm.vocab.unknown]
+    counts = counts[np.argsort(order)]
+    head, k, cdf, log_kq = lm._proposal(counts, np.float64)
+    assert sorted(lm.vocab.token(i) for i in head) == ["a", "b"]
+    assert k == 3 and (log_kq[head] == 0).all()
+    rng = np.random.default_rng(0)
+    draws = np.searchsorted(cdf, rng.random(10000) * cdf[-1], side="right")
+    assert not np.isin(draws, head).any() and not (draws == lm.vocab.unknown).any()
+    # the others are drawn by count^0.75: c, d, e and </s> alike; k Q(c) is their expected count
+    assert np.allclose(np.exp(log_kq[draws[:4]]), 3 / 4)
+    assert lm.perplexity(corpus[:5]) < 8

@@ -67,3 +67,17 @@ def test_train_options_reach_the_model(lm_file, tmp_path):
                  "sampled", "--samples", "4", "--exact-epochs", "0.5", "--workers", "1", "-q"]) == 0
     lm = LanguageModel.load(out)
     assert lm.exact_epochs == 0.5 and [r["objective"] for r in lm.history] == ["sampled", "softmax"]
+    out = tmp_path / "shortlist.w2v"
+    assert main(["lm", "train", str(corpus), "-o", str(out), "--min-count", "1", "--epochs", "2", "--objective",
+                 "sampled", "--samples", "4", "--shortlist", "3", "--workers", "1", "-q"]) == 0
+    lm = LanguageModel.load(out)
+    assert lm.shortlist == 3 and default.shortlist == DEFAULTS["shortlist"] == 0
+
+
+def test_shortlist_needs_the_sampled_softmax(lm_file, tmp_path, capsys):
+    path, corpus = lm_file
+    assert main(["lm", "train", str(corpus), "-o", str(tmp_path / "x"), "--objective", "nce",
+                 "--shortlist", "3", "--min-count", "1", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "shortlist" in err and "nce" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()

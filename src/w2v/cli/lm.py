@@ -62,7 +62,7 @@ def register(sub):
 
 
 _TRAINING = ("context", "vector_size", "hidden", "epochs", "min_count", "max_final_vocab", "objective", "samples",
-             "exact_epochs", "batch_size", "alpha", "schedule", "dropout", "weight_decay", "average", "direct", "tied", "max_time",
+             "shortlist", "exact_epochs", "batch_size", "alpha", "schedule", "dropout", "weight_decay", "average", "direct", "tied", "max_time",
              "workers", "seed")
 
 
@@ -79,6 +79,9 @@ def _training_options(t):
     t.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"),
                    help="training objective (default auto: exact softmax for small vocabularies)")
     t.add_argument("--samples", type=int, help="classes sampled per batch (sampled/nce; default 256)")
+    t.add_argument("--shortlist", type=int,
+                   help="the sampled softmax also scores the N most frequent classes exactly in every batch, "
+                        "drawing --samples from the rest (default 0)")
     t.add_argument("--exact-epochs", type=float,
                    help="the last epochs, on the exact softmax after sampled/nce ones; a fraction cuts the last "
                         "one short; they also follow a sampled phase that stopped early (default 0)")

@@ -28,7 +28,7 @@ DEFAULTS = {
     "context": 2, "vector_size": 60, "hidden": 100, "direct": False, "tied": False,
     "min_count": 5, "max_final_vocab": None,
     "epochs": 10, "batch_size": 256, "alpha": 0.01, "min_alpha": 0.0001, "schedule": "linear",
-    "objective": "auto", "samples": 256, "softmax_limit": 2048, "exact_epochs": 0,
+    "objective": "auto", "samples": 256, "shortlist": 0, "softmax_limit": 2048, "exact_epochs": 0,
     "dropout": 0.3, "weight_decay": 0.0, "average": 0.0,
     "validation": 0.05, "max_validation_tokens": 50000, "patience": 2, "max_time": None,
     "seed": 1, "workers": None, "progress": None, "unicode_errors": "strict",
@@ -68,6 +68,7 @@ def validate(params):
     whole("epochs", 0)
     whole("batch_size", 1)
     whole("samples", 1)
+    whole("shortlist", 0)
     whole("softmax_limit", 0)
     number("exact_epochs", 0)
     whole("max_validation_tokens", 1)
@@ -85,6 +86,8 @@ def validate(params):
         raise LMError(f"schedule must be one of {', '.join(SCHEDULES)}, got {params['schedule']!r}")
     if params["objective"] not in OBJECTIVES:
         raise LMError(f"objective must be one of {', '.join(OBJECTIVES)}, got {params['objective']!r}")
+    if params["shortlist"] and params["objective"] == "nce":
+        raise LMError("shortlist works with the sampled softmax (objective 'sampled' or 'auto'), not 'nce'")
 
 
 @contextlib.contextmanager
@@ -111,7 +114,9 @@ class LanguageModel:
     * ``objective``: ``"softmax"`` (exact), ``"sampled"`` (sampled softmax with ``samples``
       classes drawn per batch) or ``"nce"``; ``"auto"`` uses the exact softmax up to
       ``softmax_limit`` classes and the sampled softmax above (bench/RESULTS.md).  Perplexity
-      is always the exact normalised softmax.
+      is always the exact normalised softmax.  ``shortlist``: the sampled softmax scores the
+      ``shortlist`` most frequent classes in every batch, exactly, and draws its ``samples`` from the
+      other classes (a shortlist of every class is the exact softmax).
     * ``validation``: the share of sentences held out (seeded) to watch the perplexity after
       each epoch; training stops after ``patience`` epochs without improvement and keeps the
       best parameters.  ``max_time`` (seconds) ends training early; the learning rate falls
@@ -187,6 +192,20 @@ class LanguageModel:
         self._fit(train, held)
         return self
 
+    def _proposal(self, counts, dtype):
+        """The sampled objectives' classes: ``head``, the ``shortlist`` most frequent classes, in every
+        batch and scored exactly (correction log 1 = 0), and ``k`` draws from the other classes'
+        unigram^0.75 distribution (``cdf``), each corrected by the log of its expected count ``k Q(c)``."""
+        classes = len(counts)
+        head = np.sort(np.argsort(-counts, kind="stable")[:min(self.shortlist, classes)]).astype(np.int64)
+        noise = counts ** 0.75
+        noise[head] = 0.0
+        k = min(self.samples, classes - len(head)) if noise.sum() > 0 else 0
+        noise /= max(noise.sum(), 1e-300)
+        log_kq = np.log(k * noise + 1e-30)
+        log_kq[head] = 0.0
+        return head, k, np.cumsum(noise), log_kq.astype(dtype)
+
     def _log_prior(self, sentences):
         counts = np.bincount(sentences.ids, minlength=self.vocab.classes).astype(np.float64)[:self.vocab.classes]
         counts[self.vocab.end] += len(sentences)
@@ -200,11 +219,7 @@ class LanguageModel:
                                       self.direct, log_prior, rng, dtype, tied=self.tied)
         self._bind_wv()
         objective = self.chosen_objective()
-        noise = counts ** 0.75
-        noise /= noise.sum()
-        cdf = np.cumsum(noise)
-        k = min(self.samples, vocab.classes)
-        log_kq = np.log(k * noise + 1e-30).astype(dtype)
+        head, k, cdf, log_kq = self._proposal(counts, dtype)
         stream, positions = train.stream(self.context, vocab.start, vocab.end)
         if len(held):
             v_stream, v_pos = held.stream(self.context, vocab.start, vocab.end)
@@ -266,6 +281,8 @@ class LanguageModel:
                 else:
                     sampled = np.minimum(np.searchsorted(cdf, rng_t.random(k) * cdf[-1], side="right"),
                                          vocab.classes - 1)
+                    if len(head):
+                        sampled = np.concatenate([head, sampled])
                     loss, dense, rows = net.loss_and_grads(self.params, ctx, y, objective, sampled, log_kq,
                                                             fast=True, masks=masks)
                 optimizer.step(self.params, dense, rows, lr, scratch, self.weight_decay)
@@ -372,7 +389,8 @@ class LanguageModel:
         """Multiply-adds ×2 of one training sample (forward and backward: about 3 × the forward)."""
         objective = objective or self.chosen_objective()
         n = self.context * self.vector_size
-        out = self.vocab.classes if objective == "softmax" else min(self.samples, self.vocab.classes) + 1
+        out = (self.vocab.classes if objective == "softmax"
+               else min(self.shortlist + self.samples, self.vocab.classes) + 1)
         width = self.vector_size if self.tied else self.hidden   # the output rows' width
         per = n * self.hidden + (self.hidden * width if self.tied else 0) + width * out + (n * out if self.direct else 0)
         return 2 * 3 * per
