@@ -142,8 +142,11 @@ def main(argv=None):
     ap.add_argument("--shortlist", type=int, help="the sampled softmax's most frequent classes, in every batch")
     ap.add_argument("--exact-epochs", type=float, help="the last epochs with the exact softmax (0.5: half of one)")
     ap.add_argument("--batch-size", type=int)
+    ap.add_argument("--optimizer", choices=("adam", "sgd"))
     ap.add_argument("--alpha", type=float)
+    ap.add_argument("--min-alpha", type=float)
     ap.add_argument("--dropout", type=float)
+    ap.add_argument("--patience", type=int, help="epochs without a better validation perplexity before stopping")
     ap.add_argument("--direct", type=int, choices=(0, 1))
     ap.add_argument("--schedule", choices=("linear", "halving"), help="learning-rate schedule (default: the model's)")
     ap.add_argument("--workers", type=int, help="training threads (default: the model's)")
@@ -164,7 +167,7 @@ def main(argv=None):
 
         args.corpus = demo_corpus_path()
     neural = {name: getattr(args, name) for name in ("vector_size", "hidden", "objective", "samples", "shortlist", "batch_size",
-                                                      "alpha", "dropout", "workers", "exact_epochs", "schedule")
+                                                      "optimizer", "alpha", "min_alpha", "dropout", "patience", "workers", "exact_epochs", "schedule")
               if getattr(args, name) is not None}
     if args.direct is not None:
         neural["direct"] = bool(args.direct)

@@ -101,6 +101,56 @@ def test_fused_adam_matches_the_reference(dtype, tol, tied, decay):
     assert all((slot == -1).all() for slot in opt_b._slots.values())
 
 
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("tied,decay", [(False, 0.0), (True, 0.5)])
+def test_fused_sgd_matches_the_reference(dtype, tol, tied, decay):
+    p, ctx, y, sampled, log_kq = _random_problem(dtype, tied=tied)
+    a, b, c = ({k: v.copy() for k, v in p.items()} for _ in range(3))
+    opt_a, opt_b = net.SGD(a), net.SGD(b, fast=True)
+    scratch = {}
+    for step in range(4):   # rows repeat within a step (ctx, y, sampled) and differ between steps
+        objective = ("softmax", "sampled", "nce")[step % 3]
+        grads = net.loss_and_grads(a, ctx[step:], y[step:], objective, sampled, log_kq)
+        opt_a.step(a, *grads[1:], lr=0.5, weight_decay=decay)
+        opt_b.step(b, *grads[1:], lr=0.5, scratch=scratch, weight_decay=decay)
+        if step == 0:   # the step itself, spelled out: shrink the touched rows once, then subtract lr x gradient
+            full = net.densify(c, *grads[1:])
+            for name, g in full.items():
+                keep = 1.0 if name in net.BIASES else 1.0 - 0.5 * decay
+                touched = np.zeros(len(c[name]), bool)
+                if name in grads[2]:
+                    touched[grads[2][name][0]] = True
+                if name in grads[1]:
+                    touched[:] = True
+                c[name][touched] *= keep
+                c[name] -= (0.5 * g).astype(dtype)
+            for name in p:
+                np.testing.assert_allclose(a[name], c[name], rtol=tol, atol=tol, err_msg=name)
+    for name in p:
+        assert not np.array_equal(a[name], p[name]), name
+        np.testing.assert_allclose(b[name], a[name], rtol=tol, atol=tol, err_msg=name)
+    assert all(not t.any() for t in scratch.values())
+
+
+@pytest.mark.parametrize("objective", ["softmax", "sampled"])
+def test_sgd_learns_planted_structure(objective):
+    lm = LanguageModel(_planted(), context=2, vector_size=16, hidden=32, min_count=1, epochs=8, batch_size=64,
+                       optimizer="sgd", objective=objective, samples=6, patience=4, progress=False, workers=1)
+    assert lm.rates() == (4.0, 0.04)   # the optimiser's own rate, falling to a hundredth of it
+    rates = [r["learning_rate"] for r in lm.history]
+    assert 3.0 < rates[0] < 4.0 and rates == sorted(rates, reverse=True) and rates[-1] < rates[0]
+    assert lm.predict(["w3", "w4"])[0][0] == "w5"
+    assert lm.perplexity(_planted(100, seed=1)) < 3
+    assert LanguageModel(optimizer="sgd", alpha=2.0).rates() == (2.0, 0.02)
+    assert LanguageModel(alpha=0.02, min_alpha=0.001).rates() == (0.02, 0.001)
+    assert LanguageModel().rates() == (0.01, 0.0001)   # Adam's, as before the option
+    with pytest.raises(LMError, match="optimizer must be one of adam, sgd"):
+        LanguageModel(optimizer="adagrad")
+    with pytest.raises(LMError, match="training diverged: the validation perplexity is inf after epoch 1 .*lower alpha"):
+        LanguageModel(_planted(), context=2, vector_size=16, hidden=32, min_count=1, epochs=3, batch_size=64,
+                      optimizer="sgd", alpha=1000.0, progress=False, workers=1)
+
+
 def test_learns_planted_structure_and_predicts_the_next_word():
     lm = LanguageModel(_planted(), context=2, vector_size=16, hidden=32, min_count=1, epochs=8, batch_size=64,
                        alpha=0.01, progress=False, workers=1)

@@ -72,6 +72,21 @@ def test_train_options_reach_the_model(lm_file, tmp_path):
                  "sampled", "--samples", "4", "--shortlist", "3", "--workers", "1", "-q"]) == 0
     lm = LanguageModel.load(out)
     assert lm.shortlist == 3 and default.shortlist == DEFAULTS["shortlist"] == 0
+    out = tmp_path / "sgd.w2v"
+    assert main(["lm", "train", str(corpus), "-o", str(out), "--min-count", "1", "--epochs", "1", "--optimizer",
+                 "sgd", "--min-alpha", "0.5", "--patience", "7", "--workers", "1", "-q"]) == 0
+    lm = LanguageModel.load(out)
+    assert lm.optimizer == "sgd" and lm.rates() == (4.0, 0.5) and default.optimizer == DEFAULTS["optimizer"]
+    assert lm.patience == 7 and default.patience == DEFAULTS["patience"]
+
+
+def test_diverged_training_is_one_line_exit_2(lm_file, tmp_path, capsys):
+    path, corpus = lm_file
+    assert main(["lm", "train", str(corpus), "-o", str(tmp_path / "x"), "--optimizer", "sgd", "--alpha", "1000",
+                 "--min-count", "1", "--epochs", "2", "--workers", "1", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "training diverged" in err and "lower alpha" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()
 
 
 def test_shortlist_needs_the_sampled_softmax(lm_file, tmp_path, capsys):

@@ -62,7 +62,7 @@ def register(sub):
 
 
 _TRAINING = ("context", "vector_size", "hidden", "epochs", "min_count", "max_final_vocab", "objective", "samples",
-             "shortlist", "exact_epochs", "batch_size", "alpha", "schedule", "dropout", "weight_decay", "average", "direct", "tied", "max_time",
+             "shortlist", "exact_epochs", "batch_size", "optimizer", "alpha", "min_alpha", "patience", "schedule", "dropout", "weight_decay", "average", "direct", "tied", "max_time",
              "workers", "seed")
 
 
@@ -86,7 +86,11 @@ def _training_options(t):
                    help="the last epochs, on the exact softmax after sampled/nce ones; a fraction cuts the last "
                         "one short; they also follow a sampled phase that stopped early (default 0)")
     t.add_argument("--batch-size", type=int)
-    t.add_argument("--alpha", type=float, help="Adam learning rate (default 0.01)")
+    t.add_argument("--optimizer", choices=("adam", "sgd"), help="adam (default) or plain gradient descent")
+    t.add_argument("--alpha", type=float, help="starting learning rate (default: the optimizer's, 0.01 for adam, 4 for sgd)")
+    t.add_argument("--min-alpha", type=float, help="the linear schedule's last rate, halving's floor (default alpha/100)")
+    t.add_argument("--patience", type=int, help="epochs without a better validation perplexity before training stops "
+                                                "(default 2)")
     t.add_argument("--dropout", type=float, help="dropout rate of the embeddings and hidden units while training (default 0.3)")
     t.add_argument("--schedule", choices=("linear", "halving"),
                    help="learning rate: linear fall over the epochs (default), or halving after a validation plateau")

@@ -232,7 +232,8 @@ def perplexity_of(log_probs):
     log_probs = np.asarray(log_probs, dtype=np.float64)
     if not len(log_probs):
         raise LMError("no tokens to compute a perplexity on")
-    return float(np.exp(-log_probs.mean()))
+    with np.errstate(over="ignore"):   # a diverged model's is inf, and its caller says so
+        return float(np.exp(-log_probs.mean()))
 
 
 def top_tokens(p, topn, vocab):

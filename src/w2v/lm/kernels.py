@@ -212,6 +212,33 @@ def adam_rows(P, M, V, ids, G, slot, rate, b1, c1, b2, c2, eps, keep):
 
 
 @njit(nogil=True, cache=True, fastmath=True)
+def sgd_dense(P, G, rate, keep):
+    """One plain gradient step on a whole parameter (flat, contiguous arrays): ``P = keep·P − rate·G``."""
+    for i in range(P.size):
+        P[i] = keep * P[i] - rate * G[i]
+
+
+@njit(nogil=True, cache=True, fastmath=True)
+def sgd_rows(P, ids, G, rate, keep, touched):
+    """Plain gradient steps on the rows ``ids`` of ``P`` (rows, dim): each gradient row is subtracted
+    in the order given (a repeated id takes all of its rows); with ``keep`` < 1 a touched row first
+    shrinks once by ``keep`` (``touched`` (rows,) bool scratch, all False, and left so)."""
+    n, dim = G.shape
+    if keep != 1:
+        for i in range(n):
+            r = ids[i]
+            if not touched[r]:
+                touched[r] = True
+                P[r] *= keep
+        for i in range(n):
+            touched[ids[i]] = False
+    for i in range(n):
+        p, g = P[ids[i]], G[i]
+        for c in range(dim):
+            p[c] -= rate * g[c]
+
+
+@njit(nogil=True, cache=True, fastmath=True)
 def blend(A, P, w):
     """``A += w · (P − A)`` over flat, contiguous arrays: one step of a running (exponential) average."""
     for i in range(A.size):

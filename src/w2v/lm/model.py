@@ -27,7 +27,7 @@ from .data import LMError, load_kind, perplexity_of, top_tokens
 DEFAULTS = {
     "context": 2, "vector_size": 60, "hidden": 100, "direct": False, "tied": False,
     "min_count": 5, "max_final_vocab": None,
-    "epochs": 10, "batch_size": 256, "alpha": 0.01, "min_alpha": 0.0001, "schedule": "linear",
+    "epochs": 10, "batch_size": 256, "optimizer": "adam", "alpha": None, "min_alpha": None, "schedule": "linear",
     "objective": "auto", "samples": 256, "shortlist": 0, "softmax_limit": 2048, "exact_epochs": 0,
     "dropout": 0.3, "weight_decay": 0.0, "average": 0.0,
     "validation": 0.05, "max_validation_tokens": 50000, "patience": 2, "max_time": None,
@@ -41,6 +41,9 @@ SCHEDULES = ("linear", "halving")
 #: least this share is a plateau (Mikolov's RNNLM toolkit uses the same 0.3%)
 PLATEAU = 0.003
 OBJECTIVES = ("auto", "softmax", "sampled", "nce")
+#: ``alpha=None``: the optimiser's own starting rate (measured on the built-in corpus, bench/RESULTS.md);
+#: ``min_alpha=None``: a hundredth of ``alpha``
+ALPHA = {"adam": 0.01, "sgd": 4.0}
 _SAVED = [k for k in DEFAULTS if k not in ("progress",)]
 
 
@@ -75,8 +78,8 @@ def validate(params):
     whole("patience", 1)
     whole("seed", 0)
     whole("workers", 1, optional=True)
-    number("alpha", 0)
-    number("min_alpha", 0)
+    number("alpha", 0, optional=True)
+    number("min_alpha", 0, optional=True)
     number("validation", 0, 0.5)
     number("dropout", 0, 0.9)
     number("average", 0, math.inf)
@@ -84,6 +87,8 @@ def validate(params):
     number("max_time", 0, optional=True)
     if params["schedule"] not in SCHEDULES:
         raise LMError(f"schedule must be one of {', '.join(SCHEDULES)}, got {params['schedule']!r}")
+    if params["optimizer"] not in net.OPTIMIZERS:
+        raise LMError(f"optimizer must be one of {', '.join(net.OPTIMIZERS)}, got {params['optimizer']!r}")
     if params["objective"] not in OBJECTIVES:
         raise LMError(f"objective must be one of {', '.join(OBJECTIVES)}, got {params['objective']!r}")
     if params["shortlist"] and params["objective"] == "nce":
@@ -121,6 +126,10 @@ class LanguageModel:
       each epoch; training stops after ``patience`` epochs without improvement and keeps the
       best parameters.  ``max_time`` (seconds) ends training early; the learning rate falls
       linearly from ``alpha`` to ``min_alpha`` over the epochs (or the time, if shorter).
+    * ``optimizer``: ``"adam"`` (the default) or ``"sgd"``, plain mini-batch gradient descent as in the
+      paper and in Mikolov's RNNLM; ``alpha=None`` is the optimiser's own starting rate (0.01 for Adam, 4
+      for SGD, whose steps are the batch's mean gradient), ``min_alpha=None`` a hundredth of it.
+      A run whose validation perplexity overflows stops with an error asking for a lower ``alpha``.
     * ``workers``: training threads (default: one per core), each running whole mini-batch steps
       with single-threaded BLAS on shared parameters (Hogwild, as ``Word2Vec``'s workers).  With
       ``workers=1`` and a fixed ``seed`` training is repeatable bit for bit.
@@ -135,7 +144,7 @@ class LanguageModel:
       improvement) or ``"halving"`` (Mikolov et al. 2011: ``alpha`` until an epoch lowers the validation
       entropy by less than 0.3%, then half the rate after every epoch, until an epoch does not improve).
       Halving suits a time budget whose epochs are unknown in advance.
-    * ``weight_decay``: decoupled weight decay (AdamW) of the weights, not the biases; a row of the
+    * ``weight_decay``: decoupled weight decay (AdamW; with SGD the same shrinking) of the weights, not the biases; a row of the
       embeddings (or of a sampled objective's output) shrinks only in the steps that touch it.
     * ``average``: when > 0, validation, early stopping and the result use a running average of the
       parameters over about that many epochs instead of their last values.
@@ -224,7 +233,8 @@ class LanguageModel:
         if len(held):
             v_stream, v_pos = held.stream(self.context, vocab.start, vocab.end)
             v_ctx, v_y = data.contexts(v_stream, v_pos, self.context), v_stream[v_pos].astype(np.int64)
-        optimizer = net.Adam(self.params, fast=True)
+        optimizer = net.OPTIMIZERS[self.optimizer](self.params, fast=True)
+        alpha, min_alpha = self.rates()
         threads = self._threads()
         n = len(positions)
         batches = -(-n // self.batch_size)
@@ -241,7 +251,7 @@ class LanguageModel:
         best, best_params, bad = math.inf, None, 0
         self.history = []
         started = time.perf_counter()
-        shared = {"steps": 0, "stop": False, "lr": self.alpha, "blends": 0, "epoch_lr": self.alpha}
+        shared = {"steps": 0, "stop": False, "lr": alpha, "blends": 0, "epoch_lr": alpha}
         # schedule="halving" (after Mikolov et al. 2011): alpha until an epoch is a plateau on validation,
         # then half the rate each epoch; an epoch that does not improve at all ends the phase
         halving = self.schedule == "halving" and len(held) > 0
@@ -270,7 +280,7 @@ class LanguageModel:
                     frac = shared["steps"] / total
                     if self.max_time:
                         frac = max(frac, (time.perf_counter() - started) / self.max_time)
-                    lr = self.alpha - (self.alpha - self.min_alpha) * min(frac, 1.0)
+                    lr = alpha - (alpha - min_alpha) * min(frac, 1.0)
                 masks = None
                 if self.dropout:
                     keep = 1.0 - self.dropout
@@ -327,6 +337,10 @@ class LanguageModel:
                 if len(held):
                     judged = self.params if avg is None else avg
                     ppl = perplexity_of(net.log_probabilities(judged, v_ctx, v_y, threads=threads))
+                    if not math.isfinite(ppl):
+                        raise LMError(f"training diverged: the validation perplexity is {ppl} after epoch {run_no} "
+                                      f"(learning rate {shared['lr']:.3g}, optimizer {self.optimizer}); give a lower "
+                                      f"alpha")
                     record["validation_perplexity"] = ppl
                     plateau = math.log(ppl) > (1.0 - PLATEAU) * math.log(best) if best < math.inf else False
                     if ppl < best:
@@ -345,7 +359,7 @@ class LanguageModel:
                     done = halved and bad
                     halved = halved or plateau
                     if halved and not done:
-                        shared["epoch_lr"] = max(shared["epoch_lr"] / 2, self.min_alpha)
+                        shared["epoch_lr"] = max(shared["epoch_lr"] / 2, min_alpha)
                 else:
                     done = bad >= self.patience
                 if done:
@@ -374,6 +388,12 @@ class LanguageModel:
                               "train_tokens": train.tokens, "validation_tokens": held.tokens if len(held) else 0,
                               "flops_per_sample": self._mean_flops(objective)}
         self.wv._clear_cache()
+
+    def rates(self):
+        """(alpha, min_alpha) as training uses them: ``None`` is the optimiser's own rate (``ALPHA``), and
+        a hundredth of it for ``min_alpha``."""
+        alpha = ALPHA[self.optimizer] if self.alpha is None else self.alpha
+        return alpha, alpha / 100 if self.min_alpha is None else self.min_alpha
 
     def _mean_flops(self, objective):
         """FLOPs per training sample over the epochs run (sampled and exact epochs weigh differently)."""

@@ -321,3 +321,43 @@ class Adam:
     def _scalars(self, dtype, rate, keep):
         t = np.dtype(dtype).type
         return t(rate), t(self.beta1), t(1 - self.beta1), t(self.beta2), t(1 - self.beta2), t(self.eps), t(keep)
+
+
+class SGD:
+    """Plain mini-batch gradient descent: every parameter moves by ``−lr ×`` its gradient (the batch's
+    mean); rows of C (and of U, b, W under a sampled objective) only in the steps that touch them.
+    The optimiser of the paper and of Mikolov's RNNLM toolkit, and on this model's corpora it ends at a
+    lower perplexity than :class:`Adam` (bench/RESULTS.md); its rates are about a hundred times Adam's."""
+
+    def __init__(self, p, fast=False):
+        self.fast = fast
+
+    def step(self, p, dense, rows, lr, scratch=None, weight_decay=0.0):
+        """One step at learning rate ``lr``; ``scratch`` and ``weight_decay`` as in :meth:`Adam.step`."""
+        scratch = {} if scratch is None else scratch
+        for name, g in dense.items():
+            keep = 1.0 if name in BIASES else 1.0 - lr * weight_decay
+            if self.fast:
+                t = p[name].dtype.type
+                kernels.sgd_dense(p[name].reshape(-1), np.ascontiguousarray(g, dtype=p[name].dtype).reshape(-1),
+                                  t(lr), t(keep))
+            else:
+                p[name] *= p[name].dtype.type(keep)
+                p[name] -= (lr * g).astype(p[name].dtype)
+        for name, (ids, values) in rows.items():
+            keep = 1.0 if name in BIASES else 1.0 - lr * weight_decay
+            if self.fast:
+                n, t = len(p[name]), p[name].dtype.type
+                if name not in scratch:
+                    scratch[name] = np.zeros(n, np.bool_)
+                kernels.sgd_rows(p[name].reshape(n, -1), np.ascontiguousarray(ids, dtype=np.int64),
+                                 np.ascontiguousarray(values, dtype=p[name].dtype).reshape(len(ids), -1),
+                                 t(lr), t(keep), scratch[name])
+            else:
+                uniq = np.unique(ids)
+                p[name][uniq] *= p[name].dtype.type(keep)
+                np.add.at(p[name], ids, (-lr * values).astype(p[name].dtype))
+
+
+#: the optimisers by name (``LanguageModel(optimizer=…)``)
+OPTIMIZERS = {"adam": Adam, "sgd": SGD}
