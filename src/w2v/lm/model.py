@@ -144,8 +144,9 @@ class LanguageModel:
       improvement) or ``"halving"`` (Mikolov et al. 2011: ``alpha`` until an epoch lowers the validation
       entropy by less than 0.3%, then half the rate after every epoch, until an epoch does not improve).
       Halving suits a time budget whose epochs are unknown in advance.
-    * ``weight_decay``: decoupled weight decay (AdamW; with SGD the same shrinking) of the weights, not the biases; a row of the
-      embeddings (or of a sampled objective's output) shrinks only in the steps that touch it.
+    * ``weight_decay``: decoupled weight decay (AdamW; with SGD the same shrinking) of the weights, not
+      the biases; a row of the embeddings (or of a sampled objective's output) shrinks only in the steps
+      that touch it.
     * ``average``: when > 0, validation, early stopping and the result use a running average of the
       parameters over about that many epochs instead of their last values.
     * ``tied``: each class is scored against its own input embedding (a row of ``C``) through a

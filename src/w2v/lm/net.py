@@ -34,6 +34,12 @@ from . import kernels
 BIASES = ("hb", "b")
 
 
+def _keep(name, lr, weight_decay):
+    """What a parameter is multiplied by before a step: decoupled weight decay shrinks the weights by
+    ``lr × weight_decay`` of themselves, never the biases."""
+    return 1.0 if name in BIASES else 1.0 - lr * weight_decay
+
+
 def init_params(inputs, classes, context, d, h, direct, log_prior, rng, dtype=np.float32, tied=False):
     """Starting parameters: small uniform embeddings, Glorot-scaled layers, and the output bias
     set to the log of the class frequencies (so training starts from the unigram model).
@@ -281,7 +287,7 @@ class Adam:
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         rate = lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
-        keep = {name: 1.0 if name in BIASES else 1.0 - lr * weight_decay for name in p}
+        keep = {name: _keep(name, lr, weight_decay) for name in p}
         if self.fast:   # the same step, each parameter in one compiled pass
             self._step_fast(p, dense, rows, rate, self._slots if scratch is None else scratch, keep)
             return
@@ -326,8 +332,9 @@ class Adam:
 class SGD:
     """Plain mini-batch gradient descent: every parameter moves by ``−lr ×`` its gradient (the batch's
     mean); rows of C (and of U, b, W under a sampled objective) only in the steps that touch them.
-    The optimiser of the paper and of Mikolov's RNNLM toolkit, and on this model's corpora it ends at a
-    lower perplexity than :class:`Adam` (bench/RESULTS.md); its rates are about a hundred times Adam's."""
+    The optimiser of the paper and of Mikolov's RNNLM toolkit; given many epochs at a rate that suits the
+    corpus it ends at a lower perplexity than :class:`Adam` (bench/RESULTS.md, "Language model", section
+    13). Its rates are about a hundred times Adam's."""
 
     def __init__(self, p, fast=False):
         self.fast = fast
@@ -336,7 +343,7 @@ class SGD:
         """One step at learning rate ``lr``; ``scratch`` and ``weight_decay`` as in :meth:`Adam.step`."""
         scratch = {} if scratch is None else scratch
         for name, g in dense.items():
-            keep = 1.0 if name in BIASES else 1.0 - lr * weight_decay
+            keep = _keep(name, lr, weight_decay)
             if self.fast:
                 t = p[name].dtype.type
                 kernels.sgd_dense(p[name].reshape(-1), np.ascontiguousarray(g, dtype=p[name].dtype).reshape(-1),
@@ -345,7 +352,7 @@ class SGD:
                 p[name] *= p[name].dtype.type(keep)
                 p[name] -= (lr * g).astype(p[name].dtype)
         for name, (ids, values) in rows.items():
-            keep = 1.0 if name in BIASES else 1.0 - lr * weight_decay
+            keep = _keep(name, lr, weight_decay)
             if self.fast:
                 n, t = len(p[name]), p[name].dtype.type
                 if name not in scratch:
