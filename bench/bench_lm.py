@@ -147,6 +147,8 @@ def main(argv=None):
     ap.add_argument("--min-alpha", type=float)
     ap.add_argument("--dropout", type=float)
     ap.add_argument("--patience", type=int, help="epochs without a better validation perplexity before stopping")
+    ap.add_argument("--average", type=float, help="judge and keep a running average of the parameters over X epochs")
+    ap.add_argument("--seed", type=int, default=1, help="the neural models' seed (the splits keep theirs)")
     ap.add_argument("--direct", type=int, choices=(0, 1))
     ap.add_argument("--schedule", choices=("linear", "halving"), help="learning-rate schedule (default: the model's)")
     ap.add_argument("--workers", type=int, help="training threads (default: the model's)")
@@ -167,7 +169,7 @@ def main(argv=None):
 
         args.corpus = demo_corpus_path()
     neural = {name: getattr(args, name) for name in ("vector_size", "hidden", "objective", "samples", "shortlist", "batch_size",
-                                                      "optimizer", "alpha", "min_alpha", "dropout", "patience", "workers", "exact_epochs", "schedule")
+                                                      "optimizer", "alpha", "min_alpha", "dropout", "patience", "average", "workers", "exact_epochs", "schedule")
               if getattr(args, name) is not None}
     if args.direct is not None:
         neural["direct"] = bool(args.direct)
@@ -196,7 +198,7 @@ def main(argv=None):
                      "samples_per_second": train.tokens / s})
         print(rows[-1], flush=True)
     contexts = [int(c) for c in args.contexts.split(",")]
-    kw = dict(vocabulary=vocab, epochs=args.epochs, max_time=args.max_time, progress=False, seed=1, **neural)
+    kw = dict(vocabulary=vocab, epochs=args.epochs, max_time=args.max_time, progress=False, seed=args.seed, **neural)
     with tempfile.TemporaryDirectory() as tmp:
         if args.side_by_side:   # one process a model: it gets the split, trains, saves the model
             ctx = multiprocessing.get_context("fork")

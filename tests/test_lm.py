@@ -148,7 +148,33 @@ def test_sgd_learns_planted_structure(objective):
         LanguageModel(optimizer="adagrad")
     with pytest.raises(LMError, match="training diverged: the validation perplexity is inf after epoch 1 .*lower alpha"):
         LanguageModel(_planted(), context=2, vector_size=16, hidden=32, min_count=1, epochs=3, batch_size=64,
-                      optimizer="sgd", alpha=1000.0, progress=False, workers=1)
+                      optimizer="sgd", alpha=1e5, progress=False, workers=1)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_short_last_batch_steps_by_its_share(monkeypatch, optimizer):
+    # an epoch's last batch of r < batch_size samples moves the model by r/batch_size of a full step, not a
+    # full step from a few samples (that made SGD's validation perplexity jump on english-5m)
+    steps = []
+
+    class Recording(net.OPTIMIZERS[optimizer]):
+        def step(self, p, dense, rows, lr, scratch=None, weight_decay=0.0):
+            steps.append((lr, len(rows["C"][0]) // 2))
+            return super().step(p, dense, rows, lr, scratch, weight_decay)
+
+    monkeypatch.setitem(net.OPTIMIZERS, optimizer, Recording)
+    lm = LanguageModel(_planted(), context=2, vector_size=8, hidden=8, min_count=1, epochs=2, batch_size=64,
+                       optimizer=optimizer, progress=False, workers=1)
+    sizes = [b for _, b in steps]
+    short = [i for i, b in enumerate(sizes) if b < 64]
+    n = lm.last_training["samples"] // 2
+    assert n % 64 and len(short) == 2 and sizes[short[0]] == n % 64   # one short batch an epoch, last
+    assert short == [len(steps) // 2 - 1, len(steps) - 1]
+    for i in short:   # the linear schedule falls by the same amount every step: what the rate was
+        scheduled = 2 * steps[i - 1][0] - steps[i - 2][0]
+        assert steps[i][0] == pytest.approx(scheduled * (n % 64) / 64, rel=1e-6)
+    full = [lr for lr, b in steps if b == 64]
+    assert all(later <= earlier for earlier, later in zip(full, full[1:]))   # the schedule itself unchanged
 
 
 def test_learns_planted_structure_and_predicts_the_next_word():

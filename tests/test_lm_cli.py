@@ -82,7 +82,7 @@ def test_train_options_reach_the_model(lm_file, tmp_path):
 
 def test_diverged_training_is_one_line_exit_2(lm_file, tmp_path, capsys):
     path, corpus = lm_file
-    assert main(["lm", "train", str(corpus), "-o", str(tmp_path / "x"), "--optimizer", "sgd", "--alpha", "1000",
+    assert main(["lm", "train", str(corpus), "-o", str(tmp_path / "x"), "--optimizer", "sgd", "--alpha", "1e5",
                  "--min-count", "1", "--epochs", "2", "--workers", "1", "-q"]) == 2
     err = capsys.readouterr().err
     assert "training diverged" in err and "lower alpha" in err and len(err.strip().splitlines()) == 1

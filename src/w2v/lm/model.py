@@ -296,7 +296,10 @@ class LanguageModel:
                         sampled = np.concatenate([head, sampled])
                     loss, dense, rows = net.loss_and_grads(self.params, ctx, y, objective, sampled, log_kq,
                                                             fast=True, masks=masks)
-                optimizer.step(self.params, dense, rows, lr, scratch, self.weight_decay)
+                # the epoch's last batch may be short: its step is scaled to its share of a batch (a full
+                # step from a few samples, just before validation, made SGD's validation jump; RESULTS)
+                optimizer.step(self.params, dense, rows, lr * min(1.0, len(y) / self.batch_size), scratch,
+                               self.weight_decay)
                 sums[0] += loss * len(y)
                 sums[1] += len(y)
                 with lock:
