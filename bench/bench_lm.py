@@ -26,7 +26,8 @@ import numpy as np
 from w2v.lm import data
 from w2v.lm.data import perplexity_of
 from w2v.lm.mixture import MixtureModel
-from w2v.lm.model import LanguageModel, blas_threads
+from w2v.lm.model import OBJECTIVES, SCHEDULES, LanguageModel, blas_threads
+from w2v.lm.net import OPTIMIZERS
 from w2v.lm.ngram import NGramModel
 
 
@@ -137,12 +138,12 @@ def main(argv=None):
     # left out: the model's own default (w2v.lm.model.DEFAULTS)
     ap.add_argument("--vector-size", type=int)
     ap.add_argument("--hidden", type=int)
-    ap.add_argument("--objective", choices=("auto", "softmax", "sampled", "nce"))
+    ap.add_argument("--objective", choices=OBJECTIVES)
     ap.add_argument("--samples", type=int)
     ap.add_argument("--shortlist", type=int, help="the sampled softmax's most frequent classes, in every batch")
     ap.add_argument("--exact-epochs", type=float, help="the last epochs with the exact softmax (0.5: half of one)")
     ap.add_argument("--batch-size", type=int)
-    ap.add_argument("--optimizer", choices=("adam", "sgd"))
+    ap.add_argument("--optimizer", choices=tuple(OPTIMIZERS))
     ap.add_argument("--alpha", type=float)
     ap.add_argument("--min-alpha", type=float)
     ap.add_argument("--dropout", type=float)
@@ -150,7 +151,7 @@ def main(argv=None):
     ap.add_argument("--average", type=float, help="judge and keep a running average of the parameters over X epochs")
     ap.add_argument("--seed", type=int, default=1, help="the neural models' seed (the splits keep theirs)")
     ap.add_argument("--direct", type=int, choices=(0, 1))
-    ap.add_argument("--schedule", choices=("linear", "halving"), help="learning-rate schedule (default: the model's)")
+    ap.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule (default: the model's)")
     ap.add_argument("--workers", type=int, help="training threads (default: the model's)")
     ap.add_argument("--side-by-side", action="store_true",
                     help="train the neural models at once, each in its own process on one thread (workers=1), "
