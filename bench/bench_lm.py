@@ -147,6 +147,8 @@ def main(argv=None):
     ap.add_argument("--alpha", type=float)
     ap.add_argument("--min-alpha", type=float)
     ap.add_argument("--dropout", type=float)
+    ap.add_argument("--max-validation-tokens", type=int,
+                    help="validate on at most this many tokens (each epoch's exact perplexity costs their softmax)")
     ap.add_argument("--patience", type=int, help="epochs without a better validation perplexity before stopping")
     ap.add_argument("--average", type=float, help="judge and keep a running average of the parameters over X epochs")
     ap.add_argument("--seed", type=int, default=1, help="the neural models' seed (the splits keep theirs)")
@@ -169,9 +171,10 @@ def main(argv=None):
         from w2v.cli.train import demo_corpus_path
 
         args.corpus = demo_corpus_path()
-    neural = {name: getattr(args, name) for name in ("vector_size", "hidden", "objective", "samples", "shortlist", "batch_size",
-                                                      "optimizer", "alpha", "min_alpha", "dropout", "patience", "average", "workers", "exact_epochs", "schedule")
-              if getattr(args, name) is not None}
+    passed = ("vector_size", "hidden", "objective", "samples", "shortlist", "batch_size", "optimizer", "alpha",
+              "min_alpha", "dropout", "patience", "average", "max_validation_tokens", "workers", "exact_epochs",
+              "schedule")
+    neural = {name: getattr(args, name) for name in passed if getattr(args, name) is not None}
     if args.direct is not None:
         neural["direct"] = bool(args.direct)
     if args.side_by_side:

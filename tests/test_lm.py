@@ -234,7 +234,7 @@ def test_a_fraction_of_an_exact_epoch_cuts_the_last_one_short():
 
 def test_exact_epochs_follow_a_sampled_phase_that_stopped_early(monkeypatch):
     kw = dict(context=2, vector_size=8, hidden=16, min_count=1, epochs=40, batch_size=64, alpha=0.01,
-              schedule="halving", validation=0.1, progress=False, workers=1, objective="sampled", samples=4)
+              schedule="halving", validation=0.1, progress=False, workers=1, objective="sampled", samples=4, dropout=0.0)
     plain = LanguageModel(_planted(400), **kw)
     assert plain.last_training["stopped"] == "early stopping" and len(plain.history) < 39
     start = {}
@@ -259,6 +259,41 @@ def test_exact_epochs_follow_a_sampled_phase_that_stopped_early(monkeypatch):
     best = min(r["validation_perplexity"] for r in plain.history)
     assert tuned.history[-1]["validation_perplexity"] < best
     assert tuned.perplexity(_planted(100, seed=1)) <= plain.perplexity(_planted(100, seed=1))
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_timing_an_exact_step_leaves_the_parameters_alone(optimizer):
+    lm = LanguageModel(_planted(200), context=2, vector_size=8, hidden=8, min_count=1, epochs=1, progress=False,
+                       workers=1, optimizer=optimizer, weight_decay=0.1)
+    before = {k: v.copy() for k, v in lm.params.items()}
+    stream, positions = w2v.lm.data.read(_planted(50), lm.vocab)[1].stream(2, lm.vocab.start, lm.vocab.end)
+    assert 0 < lm._exact_step_seconds(stream, positions) < 1
+    for k, v in before.items():
+        np.testing.assert_array_equal(lm.params[k], v)
+
+
+def test_max_time_keeps_time_for_the_exact_epochs(monkeypatch):
+    # epochs enough for hours: only the clock ends the sampled phase, early enough for one exact epoch
+    # whose step is made to take 20 ms
+    monkeypatch.setattr(LanguageModel, "_exact_step_seconds", lambda self, stream, positions: 0.02)
+    kw = dict(context=2, vector_size=8, hidden=8, min_count=1, batch_size=64, progress=False, workers=1,
+              objective="sampled", samples=4, alpha=0.01, patience=10**6, dropout=0.0)
+    lm = LanguageModel(_planted(400), epochs=10**6, exact_epochs=1, max_time=3.0, **kw)
+    batches = math.ceil(lm.last_training["train_tokens"] / 64)
+    reserve = batches * 0.02
+    sampled = [r for r in lm.history if r["objective"] == "sampled"]
+    exact = [r for r in lm.history if r["objective"] == "softmax"]
+    assert len(exact) == 1 and lm.history[-1] is exact[0] and exact[0]["samples"] == lm.last_training["train_tokens"]
+    assert lm.last_training["stopped"] == "max_time"
+    # the sampled phase used its share of the time and no more, the exact epoch ran within max_time
+    assert 3.0 - reserve - 0.5 < sampled[-1]["seconds"] < 3.0 - reserve + 0.2
+    assert exact[0]["seconds"] < 3.0 + 0.2
+    # the rate fell over the sampled share of the time: the exact epoch runs at the floor
+    assert exact[0]["learning_rate"] == pytest.approx(lm.rates()[1])
+    assert sampled[-1]["learning_rate"] < 0.01 * 0.1
+    # without exact epochs the same budget is all the sampled phase's
+    plain = LanguageModel(_planted(400), epochs=10**6, max_time=1.0, **kw)
+    assert plain.last_training["stopped"] == "max_time" and plain.history[-1]["objective"] == "sampled"
 
 
 def test_seed_and_one_thread_are_repeatable():
@@ -333,6 +368,21 @@ def test_dropout_is_seeded_and_repeatable():
     assert not np.array_equal(a.params["H"], c.params["H"])
     with pytest.raises(LMError, match="dropout"):
         LanguageModel(dropout=1.5)
+
+
+@pytest.mark.parametrize("rate", [0.001, 0.2, 0.3, 0.5, 0.9])
+def test_dropout_masks_drop_their_share_and_keep_the_expected_value(rate):
+    mx, ma = net.dropout_masks(np.random.default_rng(0), 400, (30, 50), rate)
+    assert mx.shape == (400, 30) and ma.shape == (400, 50) and mx.dtype == ma.dtype == np.float32
+    for m in (mx, ma):
+        kept = m > 0
+        assert len(np.unique(m[kept])) == 1                       # one scale: the inverse of the kept share
+        level = round(float(1 / m[kept][0]) * 256)
+        assert abs(level / 256 - (1 - rate)) <= 1 / 256 or level == 255   # the rate, to a 256th
+        assert abs(kept.mean() - level / 256) < 0.02              # that share is what is kept
+        assert abs(m.mean() - 1.0) < 0.1                          # expected value unchanged
+    a = net.dropout_masks(np.random.default_rng(5), 7, (3,), 0.3)
+    np.testing.assert_array_equal(a[0], net.dropout_masks(np.random.default_rng(5), 7, (3,), 0.3)[0])
 
 
 @pytest.mark.parametrize("threads", [1, 3])

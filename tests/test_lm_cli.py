@@ -52,9 +52,10 @@ def test_train_options_reach_the_model(lm_file, tmp_path):
     assert default.dropout == DEFAULTS["dropout"] and default.direct == DEFAULTS["direct"]
     out = tmp_path / "direct.w2v"
     assert main(["lm", "train", str(corpus), "-o", str(out), "--min-count", "1", "--epochs", "1", "--direct",
-                 "--dropout", "0.1", "--workers", "1", "-q"]) == 0
+                 "--dropout", "0.1", "--workers", "1", "--max-validation-tokens", "40", "-q"]) == 0
     lm = LanguageModel.load(out)
-    assert lm.direct and "W" in lm.params and lm.dropout == 0.1
+    assert lm.direct and "W" in lm.params and lm.dropout == 0.1 and lm.max_validation_tokens == 40
+    assert lm.last_training["validation_tokens"] <= 40
     out = tmp_path / "tied.w2v"
     assert main(["lm", "train", str(corpus), "-o", str(out), "--min-count", "1", "--epochs", "2", "--tied",
                  "--weight-decay", "0.05", "--average", "0.5", "--workers", "1", "-q"]) == 0
@@ -96,3 +97,30 @@ def test_shortlist_needs_the_sampled_softmax(lm_file, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "shortlist" in err and "nce" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_train_help_states_the_models_own_defaults():
+    """The CLI help writes the defaults out (so that --help does not import the numba kernels); they must
+    be the model's: every "(default N)" of `w2v lm train`, its choices and the optimisers' rates."""
+    import re
+
+    from w2v.cli import build_parser
+    from w2v.cli.lm import _TRAINING
+    from w2v.lm import net
+    from w2v.lm.model import ALPHA, DEFAULTS, OBJECTIVES, SCHEDULES
+
+    lm = next(a for a in build_parser()._actions if getattr(a, "choices", None) and "lm" in a.choices).choices["lm"]
+    train = next(a for a in lm._actions if getattr(a, "choices", None) and "train" in a.choices).choices["train"]
+    actions = {a.dest: a for a in train._actions if a.dest in _TRAINING}
+    assert set(actions) == set(_TRAINING)
+    checked = 0
+    for dest, action in actions.items():
+        found = re.search(r"default:? (\d+(?:\.\d+)?)\b", action.help or "")
+        if found:
+            assert float(found.group(1)) == DEFAULTS[dest], (dest, action.help)
+            checked += 1
+    assert checked >= 12
+    assert actions["optimizer"].choices == tuple(net.OPTIMIZERS) and f"{DEFAULTS['optimizer']} (default)" in \
+        actions["optimizer"].help
+    assert actions["schedule"].choices == SCHEDULES and actions["objective"].choices == OBJECTIVES
+    assert all(f"{rate:g} for {name}" in actions["alpha"].help for name, rate in ALPHA.items())

@@ -62,8 +62,9 @@ def register(sub):
 
 
 _TRAINING = ("context", "vector_size", "hidden", "epochs", "min_count", "max_final_vocab", "objective", "samples",
-             "shortlist", "exact_epochs", "batch_size", "optimizer", "alpha", "min_alpha", "patience", "schedule", "dropout", "weight_decay", "average", "direct", "tied", "max_time",
-             "workers", "seed")
+             "shortlist", "exact_epochs", "batch_size", "optimizer", "alpha", "min_alpha", "patience", "schedule",
+             "dropout", "weight_decay", "average", "direct", "tied", "max_time", "max_validation_tokens", "workers",
+             "seed")
 
 
 def _training_options(t):
@@ -84,7 +85,8 @@ def _training_options(t):
                         "drawing --samples from the rest (default 0)")
     t.add_argument("--exact-epochs", type=float,
                    help="the last epochs, on the exact softmax after sampled/nce ones; a fraction cuts the last "
-                        "one short; they also follow a sampled phase that stopped early (default 0)")
+                        "one short; they also follow a sampled phase that stopped early, and --max-time ends the "
+                        "sampled phase in time for them (default 0)")
     t.add_argument("--batch-size", type=int)
     t.add_argument("--optimizer", choices=("adam", "sgd"), help="adam (default) or plain gradient descent")
     t.add_argument("--alpha", type=float, help="starting learning rate (default: the optimizer's, 0.01 for adam, 4 for sgd)")
@@ -100,6 +102,9 @@ def _training_options(t):
     t.add_argument("--tied", action=argparse.BooleanOptionalAction,
                    help="score each word against its own input embedding, through a projection (default: off)")
     t.add_argument("--max-time", type=float, help="stop training after this many seconds")
+    t.add_argument("--max-validation-tokens", type=int,
+                   help="score at most this many held-out tokens after each epoch (default 50000; each costs "
+                        "an exact softmax over the vocabulary)")
     t.add_argument("--workers", type=int, help="training threads (default: one per core; 1 with --seed repeats)")
     t.add_argument("--seed", type=int)
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -126,6 +126,8 @@ class LanguageModel:
       each epoch; training stops after ``patience`` epochs without improvement and keeps the
       best parameters.  ``max_time`` (seconds) ends training early; the learning rate falls
       linearly from ``alpha`` to ``min_alpha`` over the epochs (or the time, if shorter).
+      ``max_validation_tokens``: a seeded sample of at most that many held-out tokens is scored after
+      each epoch (with the exact softmax: on a large vocabulary a share of the epoch's time).
     * ``optimizer``: ``"adam"`` (the default) or ``"sgd"``, plain mini-batch gradient descent as in the
       paper and in Mikolov's RNNLM; ``alpha=None`` is the optimiser's own starting rate (0.01 for Adam, 4
       for SGD, whose steps are the batch's mean gradient), ``min_alpha=None`` a hundredth of it.
@@ -134,12 +136,15 @@ class LanguageModel:
       with single-threaded BLAS on shared parameters (Hogwild, as ``Word2Vec``'s workers).  With
       ``workers=1`` and a fixed ``seed`` training is repeatable bit for bit.
     * ``dropout``: the share of the concatenated embeddings and of the hidden units zeroed (and the
-      rest scaled up) in each training step; none when predicting.
+      rest scaled up) in each training step, rounded to a 256th; none when predicting.
     * ``exact_epochs``: the last that many of the ``epochs`` train with the exact softmax whatever
       ``objective`` trained before (a sampled objective's model, fine-tuned on the exact one); a
       fraction (0.5) cuts the last exact epoch to that share of its batches.  When early stopping (or
       the halving schedule) ends the sampled epochs sooner, the exact ones follow from the best
-      parameters; ``max_time`` still ends everything.  Their learning rate goes on as the schedule has it.
+      parameters.  With ``max_time`` the sampled epochs end in time for the exact ones (their time is
+      estimated from a timed exact step at the start, and the last validation's), the linear rate falls
+      over the sampled epochs' share of the time, and ``max_time`` still ends everything.  Their learning
+      rate goes on as the schedule has it (the linear schedule's last rate, ``min_alpha``).
     * ``schedule``: ``"linear"`` (the rate falls linearly, stopping after ``patience`` epochs without
       improvement) or ``"halving"`` (Mikolov et al. 2011: ``alpha`` until an epoch lowers the validation
       entropy by less than 0.3%, then half the rate after every epoch, until an epoch does not improve).
@@ -249,10 +254,18 @@ class LanguageModel:
         if exact > whole:
             plan.append(("softmax", max(1, round((exact - whole) * batches))))
         total = max(1, sum(b for _, b in plan))
+        # with max_time, the sampled epochs end in time for the exact ones: their time (one timed exact step
+        # a batch, shared by the threads) and two validations' are kept back, and a time-bound rate
+        # falls over the sampled epochs' share; the exact epochs then run at the rate reached
+        reserve = 0.0
+        if self.max_time and 0 < first < len(plan):
+            reserve = sum(b for _, b in plan[first:]) * self._exact_step_seconds(stream, positions) / threads
+        budget = max(self.max_time - reserve, 1e-9) if self.max_time else None
         best, best_params, bad = math.inf, None, 0
         self.history = []
         started = time.perf_counter()
-        shared = {"steps": 0, "stop": False, "lr": alpha, "blends": 0, "epoch_lr": alpha}
+        shared = {"steps": 0, "stop": False, "switch": False, "lr": alpha, "blends": 0, "epoch_lr": alpha,
+                  "validation_s": 0.0}
         # schedule="halving" (after Mikolov et al. 2011): alpha until an epoch is a plateau on validation,
         # then half the rate each epoch; an epoch that does not improve at all ends the phase
         halving = self.schedule == "halving" and len(held) > 0
@@ -270,7 +283,7 @@ class LanguageModel:
             between threads)."""
             scratch = {}
             for j in range(part, limit, threads):
-                if shared["stop"]:
+                if shared["stop"] or (shared["switch"] and objective != "softmax"):
                     return
                 pick = positions[order[j * self.batch_size:(j + 1) * self.batch_size]]
                 ctx = data.contexts(stream, pick, self.context)
@@ -279,14 +292,11 @@ class LanguageModel:
                     lr = shared["epoch_lr"]
                 else:
                     frac = shared["steps"] / total
-                    if self.max_time:
-                        frac = max(frac, (time.perf_counter() - started) / self.max_time)
+                    if budget:
+                        frac = max(frac, (time.perf_counter() - started) / budget)
                     lr = alpha - (alpha - min_alpha) * min(frac, 1.0)
-                masks = None
-                if self.dropout:
-                    keep = 1.0 - self.dropout
-                    masks = tuple((rng_t.random((len(y), size), dtype=np.float32) < keep) * np.float32(1 / keep)
-                                  for size in (self.context * self.vector_size, self.hidden))
+                masks = net.dropout_masks(rng_t, len(y), (self.context * self.vector_size, self.hidden),
+                                          self.dropout) if self.dropout else None
                 if objective == "softmax":
                     loss, dense, rows = net.loss_and_grads(self.params, ctx, y, fast=True, masks=masks)
                 else:
@@ -314,8 +324,12 @@ class LanguageModel:
                     if j % 50 < threads and self.history and len(held):
                         bar.set_postfix_str(f"loss {sums[0] / sums[1]:.3f}, val ppl "
                                             f"{self.history[-1]['validation_perplexity']:.1f}", refresh=False)
-                if self.max_time and time.perf_counter() - started >= self.max_time:
-                    shared["stop"] = True
+                if self.max_time:
+                    elapsed = time.perf_counter() - started
+                    if elapsed >= self.max_time:
+                        shared["stop"] = True
+                    elif reserve and elapsed >= budget - 2 * shared["validation_s"]:
+                        shared["switch"] = True   # time for the exact epochs (and two validations)
 
         # the batches' products are small: BLAS runs one thread per training thread (on cores shared with
         # other work, two BLAS threads made a sampled-softmax step ten times slower; bench/RESULTS.md)
@@ -340,7 +354,9 @@ class LanguageModel:
                           "seconds": time.perf_counter() - started, "learning_rate": shared["lr"]}
                 if len(held):
                     judged = self.params if avg is None else avg
+                    clock = time.perf_counter()
                     ppl = perplexity_of(net.log_probabilities(judged, v_ctx, v_y, threads=threads))
+                    shared["validation_s"] = time.perf_counter() - clock
                     if not math.isfinite(ppl):
                         raise LMError(f"training diverged: the validation perplexity is {ppl} after epoch {run_no} "
                                       f"(learning rate {shared['lr']:.3g}, optimizer {self.optimizer}); give a lower "
@@ -366,13 +382,17 @@ class LanguageModel:
                         shared["epoch_lr"] = max(shared["epoch_lr"] / 2, min_alpha)
                 else:
                     done = bad >= self.patience
+                why = "early stopping"
+                if shared["switch"] and this != "softmax":
+                    done, why, shared["switch"] = True, "max_time", False
                 if done:
-                    # early stopping ends the phase: the exact epochs still follow a sampled phase, from
-                    # its best parameters (the rate as it was); in the exact phase it ends training
-                    stopped = "early stopping"
+                    # early stopping (or the time kept for the exact epochs) ends the phase: the exact epochs
+                    # still follow a sampled phase, from its best parameters (the rate as it was); in the
+                    # exact phase it ends training
+                    stopped = why
                     if this == "softmax":
                         break
-                    for key, value in best_params.items():
+                    for key, value in (best_params or {}).items():
                         np.copyto(self.params[key], value)
                         if avg is not None:
                             np.copyto(avg[key], value)
@@ -392,6 +412,23 @@ class LanguageModel:
                               "train_tokens": train.tokens, "validation_tokens": held.tokens if len(held) else 0,
                               "flops_per_sample": self._mean_flops(objective)}
         self.wv._clear_cache()
+
+    def _exact_step_seconds(self, stream, positions):
+        """Seconds of one exact-softmax training step of this model's shapes on one thread: the median of
+        three steps on the first batch, with a throwaway optimiser at rate 0 (the parameters do not move)."""
+        pick = positions[:self.batch_size]
+        ctx, y = data.contexts(stream, pick, self.context), stream[pick].astype(np.int64)
+        masks = net.dropout_masks(np.random.default_rng(0), len(y), (self.context * self.vector_size, self.hidden),
+                                  self.dropout) if self.dropout else None
+        optimizer = net.OPTIMIZERS[self.optimizer](self.params, fast=True)
+        times = []
+        with blas_threads(1):
+            for _ in range(3):
+                clock = time.perf_counter()
+                _, dense, rows = net.loss_and_grads(self.params, ctx, y, fast=True, masks=masks)
+                optimizer.step(self.params, dense, rows, 0.0, {}, 0.0)
+                times.append(time.perf_counter() - clock)
+        return sorted(times)[1]
 
     def rates(self):
         """(alpha, min_alpha) as training uses them: ``None`` is the optimiser's own rate (``ALPHA``), and
