@@ -124,3 +124,37 @@ def test_train_help_states_the_models_own_defaults():
         actions["optimizer"].help
     assert actions["schedule"].choices == SCHEDULES and actions["objective"].choices == OBJECTIVES
     assert all(f"{rate:g} for {name}" in actions["alpha"].help for name, rate in ALPHA.items())
+
+
+def test_demo_trains_on_the_builtin_corpus_and_prints_the_thou_shalt_table(tmp_path, capsys):
+    from w2v.lm import LanguageModel
+
+    out = tmp_path / "demo.w2v"
+    assert main(["lm", "demo", "--seconds", "6", "-q", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "built-in corpus" in captured.err and f"saved the model to {out}" in captured.err
+    lines = captured.out.splitlines()
+    start = lines.index("thou shalt ...")
+    assert lines[start + 1].split() == ["next", "word", "probability"]
+    rows = [line.split() for line in lines[start + 3:start + 8]]
+    assert len(rows) == 5 and all(len(r) == 2 for r in rows)
+    probs = [float(p) for _, p in rows]
+    assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1
+    # the table is the saved model's prediction, and the model learned from the corpus: "thou shalt" is
+    # followed there by "not" and "be" most often
+    lm = LanguageModel.load(out)
+    assert [(w, round(p, 4)) for w, p in lm.predict(["thou", "shalt"], topn=5)] == [(w, float(p)) for w, p in rows]
+    assert lm.vocab.classes > 8000 and lm.history
+    top = [w for w, _ in lm.predict(["thou", "shalt"], topn=20)]
+    assert "not" in top and "be" in top
+    import collections
+    import gzip
+
+    from w2v.cli.train import demo_corpus_path
+    after = collections.Counter()
+    with gzip.open(demo_corpus_path(), "rt", encoding="utf-8") as f:
+        for line in f:
+            w = line.split()
+            after.update(w[i + 2] for i in range(len(w) - 2) if w[i] == "thou" and w[i + 1] == "shalt")
+    assert after.most_common(3) in ([("not", 7), ("be", 7), ("take", 4)], [("be", 7), ("not", 7), ("take", 4)])
+    assert sum(after.values()) == 42

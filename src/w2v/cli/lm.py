@@ -119,7 +119,7 @@ def _load(path):
 def _summary(lm):
     t = lm.last_training
     val = t.get("validation_perplexity")
-    print(f"vocabulary {len(lm.vocab.words):,} words; {t['epochs']} epochs ({t['objective']}, stopped by "
+    print(f"vocabulary {len(lm.vocab.words):,} words; {t['epochs']} epoch{'' if t['epochs'] == 1 else 's'} ({t['objective']}, stopped by "
           f"{t['stopped']}) in {t['seconds']:.1f} s, {t['samples_per_second']:,.0f} samples/s"
           + (f"; validation perplexity {val:.1f}" if val else ""), file=sys.stderr)
 
