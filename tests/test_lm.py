@@ -291,6 +291,12 @@ def test_max_time_keeps_time_for_the_exact_epochs(monkeypatch):
     # the rate fell over the sampled share of the time: the exact epoch runs at the floor
     assert exact[0]["learning_rate"] == pytest.approx(lm.rates()[1])
     assert sampled[-1]["learning_rate"] < 0.01 * 0.1
+    # exact epochs that would take more than the whole budget get only its second half
+    monkeypatch.setattr(LanguageModel, "_exact_step_seconds", lambda self, stream, positions: 10.0)
+    cut = LanguageModel(_planted(400), epochs=10**6, exact_epochs=1, max_time=2.0, **kw)
+    sampled = [r for r in cut.history if r["objective"] == "sampled"]
+    assert 1.0 - 0.4 < sampled[-1]["seconds"] < 1.0 + 0.2 and cut.history[-1]["objective"] == "softmax"
+    assert cut.history[-1]["seconds"] < 2.0 + 0.2
     # without exact epochs the same budget is all the sampled phase's
     plain = LanguageModel(_planted(400), epochs=10**6, max_time=1.0, **kw)
     assert plain.last_training["stopped"] == "max_time" and plain.history[-1]["objective"] == "sampled"

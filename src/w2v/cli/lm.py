@@ -119,8 +119,9 @@ def _load(path):
 def _summary(lm):
     t = lm.last_training
     val = t.get("validation_perplexity")
-    print(f"vocabulary {len(lm.vocab.words):,} words; {t['epochs']} epoch{'' if t['epochs'] == 1 else 's'} ({t['objective']}, stopped by "
-          f"{t['stopped']}) in {t['seconds']:.1f} s, {t['samples_per_second']:,.0f} samples/s"
+    epochs = f"{t['epochs']} epoch{'' if t['epochs'] == 1 else 's'}"
+    print(f"vocabulary {len(lm.vocab.words):,} words; {epochs} ({t['objective']}, stopped by {t['stopped']}) in "
+          f"{t['seconds']:.1f} s, {t['samples_per_second']:,.0f} samples/s"
           + (f"; validation perplexity {val:.1f}" if val else ""), file=sys.stderr)
 
 

@@ -142,7 +142,8 @@ class LanguageModel:
       fraction (0.5) cuts the last exact epoch to that share of its batches.  When early stopping (or
       the halving schedule) ends the sampled epochs sooner, the exact ones follow from the best
       parameters.  With ``max_time`` the sampled epochs end in time for the exact ones (their time is
-      estimated from a timed exact step at the start, and the last validation's), the linear rate falls
+      estimated from an exact step timed at the start, and two validations'; at most half of
+      ``max_time`` is kept for them, and exact epochs that do not fit are cut short), the linear rate falls
       over the sampled epochs' share of the time, and ``max_time`` still ends everything.  Their learning
       rate goes on as the schedule has it (the linear schedule's last rate, ``min_alpha``).
     * ``schedule``: ``"linear"`` (the rate falls linearly, stopping after ``patience`` epochs without
@@ -255,12 +256,14 @@ class LanguageModel:
             plan.append(("softmax", max(1, round((exact - whole) * batches))))
         total = max(1, sum(b for _, b in plan))
         # with max_time, the sampled epochs end in time for the exact ones: their time (one timed exact step
-        # a batch, shared by the threads) and two validations' are kept back, and a time-bound rate
-        # falls over the sampled epochs' share; the exact epochs then run at the rate reached
+        # a batch, shared by the threads) and two validations' are kept back, at most half the time (exact
+        # epochs that do not fit are cut by max_time), and a time-bound rate falls over the sampled epochs'
+        # share; the exact epochs then run at the rate reached
         reserve = 0.0
         if self.max_time and 0 < first < len(plan):
-            reserve = sum(b for _, b in plan[first:]) * self._exact_step_seconds(stream, positions) / threads
-        budget = max(self.max_time - reserve, 1e-9) if self.max_time else None
+            reserve = min(sum(b for _, b in plan[first:]) * self._exact_step_seconds(stream, positions) / threads,
+                          self.max_time / 2)
+        budget = self.max_time - reserve if self.max_time else None
         best, best_params, bad = math.inf, None, 0
         self.history = []
         started = time.perf_counter()

@@ -62,7 +62,7 @@ def init_params(inputs, classes, context, d, h, direct, log_prior, rng, dtype=np
 
 def dropout_masks(rng, rows, sizes, rate):
     """Dropout masks of shape (rows, size) for each of ``sizes``: 0 with probability ``rate``, else 1/keep.
-    Drawn from random bytes (a quarter of the cost of float draws), so the kept share is ``1 − rate``
+    Drawn from random bytes (less than half the cost of float draws), so the kept share is ``1 − rate``
     rounded to a 256th (at least one 256th kept and one dropped); the scale is its exact inverse, so the
     expected value of a masked unit is unchanged."""
     level = min(255, max(1, round((1.0 - rate) * 256)))
