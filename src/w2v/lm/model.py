@@ -298,8 +298,7 @@ class LanguageModel:
                     if budget:
                         frac = max(frac, (time.perf_counter() - started) / budget)
                     lr = alpha - (alpha - min_alpha) * min(frac, 1.0)
-                masks = net.dropout_masks(rng_t, len(y), (self.context * self.vector_size, self.hidden),
-                                          self.dropout) if self.dropout else None
+                masks = self._dropout_masks(rng_t, len(y))
                 if objective == "softmax":
                     loss, dense, rows = net.loss_and_grads(self.params, ctx, y, fast=True, masks=masks)
                 else:
@@ -416,13 +415,17 @@ class LanguageModel:
                               "flops_per_sample": self._mean_flops(objective)}
         self.wv._clear_cache()
 
+    def _dropout_masks(self, rng, rows):
+        """A training step's dropout masks (concatenated embeddings, hidden units), or None without dropout."""
+        sizes = (self.context * self.vector_size, self.hidden)
+        return net.dropout_masks(rng, rows, sizes, self.dropout) if self.dropout else None
+
     def _exact_step_seconds(self, stream, positions):
         """Seconds of one exact-softmax training step of this model's shapes on one thread: the median of
         three steps on the first batch, with a throwaway optimiser at rate 0 (the parameters do not move)."""
         pick = positions[:self.batch_size]
         ctx, y = data.contexts(stream, pick, self.context), stream[pick].astype(np.int64)
-        masks = net.dropout_masks(np.random.default_rng(0), len(y), (self.context * self.vector_size, self.hidden),
-                                  self.dropout) if self.dropout else None
+        masks = self._dropout_masks(np.random.default_rng(0), len(y))
         optimizer = net.OPTIMIZERS[self.optimizer](self.params, fast=True)
         times = []
         with blas_threads(1):
